@@ -1,0 +1,87 @@
+use super::RequestDetails;
+use crate::values::{Assignee, CarrierOrderId, OpsNotes, PhoneNumber, Reason};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Everything needed to open a request. The caller (an API layer) has already
+/// resolved the tenant and allocated the per-deployment `number`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitNumberRequest {
+    /// The aggregate id; also the carrier's `customer_reference`.
+    pub id: Uuid,
+    /// The stable integer id the REST contract shows (`"id": 42`).
+    pub number: i64,
+    /// The organisation's integer id (`organization_id` in the contract).
+    pub organization_id: i64,
+    /// The account that owns the organisation.
+    pub account_id: Uuid,
+    /// The validated request.
+    pub details: RequestDetails,
+}
+
+/// What can be asked of a request. Each command either emits events or is
+/// refused with a [`NumberRequestError`](super::NumberRequestError) and emits nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberRequestCommand {
+    /// Open the request.
+    Submit(Box<SubmitNumberRequest>),
+    /// Give the request to an operator (again, to reassign it, or after a
+    /// failure, to start a new attempt).
+    Assign {
+        /// The new owner.
+        assignee: Assignee,
+        /// Notes to set at the same time.
+        notes: Option<OpsNotes>,
+    },
+    /// Replace the operations team's notes.
+    UpdateNotes {
+        /// The new notes (may be empty to clear them).
+        notes: OpsNotes,
+    },
+    /// Record that the carrier accepted an order for these numbers.
+    RecordOrder {
+        /// The carrier's order id.
+        carrier_order_id: CarrierOrderId,
+        /// The numbers in the order (1 to `quantity`, no duplicates).
+        phone_numbers: Vec<PhoneNumber>,
+    },
+    /// Record that one ordered number is live.
+    RecordProvisioned {
+        /// The number, which must be in the current order and still pending.
+        phone_number: PhoneNumber,
+    },
+    /// Record that the order (or some of its numbers) failed at the carrier.
+    RecordOrderFailure {
+        /// The carrier's reason.
+        reason: Reason,
+        /// The failed numbers; empty means every number still pending.
+        phone_numbers: Vec<PhoneNumber>,
+    },
+    /// Refuse the request.
+    Reject {
+        /// Why, for the customer.
+        reason: Reason,
+    },
+    /// Withdraw the request.
+    Cancel {
+        /// Why, if given.
+        reason: Option<Reason>,
+    },
+}
+
+impl NumberRequestCommand {
+    /// A short name for errors and logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            NumberRequestCommand::Submit(_) => "submit",
+            NumberRequestCommand::Assign { .. } => "assign",
+            NumberRequestCommand::UpdateNotes { .. } => "update_notes",
+            NumberRequestCommand::RecordOrder { .. } => "record_order",
+            NumberRequestCommand::RecordProvisioned { .. } => "record_provisioned",
+            NumberRequestCommand::RecordOrderFailure { .. } => "record_order_failure",
+            NumberRequestCommand::Reject { .. } => "reject",
+            NumberRequestCommand::Cancel { .. } => "cancel",
+        }
+    }
+}

@@ -1,0 +1,111 @@
+use super::RequestDetails;
+use crate::values::{Assignee, CarrierOrderId, OpsNotes, PhoneNumber, Reason};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The version every event type is currently written with. Shipped events are
+/// never edited: a change of shape gets a new version and an upcaster.
+pub const EVENT_VERSION: &str = "1.0";
+
+/// The request was opened; carries everything the customer sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submitted {
+    /// The aggregate id.
+    pub id: Uuid,
+    /// The REST contract's integer id.
+    pub number: i64,
+    /// The organisation's integer id.
+    pub organization_id: i64,
+    /// The owning account.
+    pub account_id: Uuid,
+    /// The validated request.
+    pub details: RequestDetails,
+}
+
+/// Every fact recorded about a request: the log is the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberRequestEvent {
+    /// See [`Submitted`].
+    Submitted(Box<Submitted>),
+    /// An operator now owns the request.
+    Assigned {
+        /// The owner.
+        assignee: Assignee,
+        /// Notes set with the assignment.
+        notes: Option<OpsNotes>,
+        /// Fulfilment attempt this assignment starts or continues (1-based).
+        attempt: u32,
+    },
+    /// The operations team's notes changed.
+    NotesUpdated {
+        /// The new notes.
+        notes: OpsNotes,
+    },
+    /// The carrier accepted an order.
+    Ordered {
+        /// The carrier's order id.
+        carrier_order_id: CarrierOrderId,
+        /// The numbers ordered.
+        phone_numbers: Vec<PhoneNumber>,
+        /// The attempt this order belongs to.
+        attempt: u32,
+    },
+    /// One ordered number is live.
+    Provisioned {
+        /// The number.
+        phone_number: PhoneNumber,
+    },
+    /// The carrier failed these numbers (or the whole order).
+    OrderFailed {
+        /// The carrier's reason.
+        reason: Reason,
+        /// The numbers that failed.
+        phone_numbers: Vec<PhoneNumber>,
+    },
+    /// Ops refused the request.
+    Rejected {
+        /// Why.
+        reason: Reason,
+    },
+    /// The request was withdrawn.
+    Cancelled {
+        /// Why, if given.
+        reason: Option<Reason>,
+    },
+}
+
+impl NumberRequestEvent {
+    /// Every event type name, for filters and schemas.
+    pub const TYPES: [&'static str; 8] = [
+        "Submitted",
+        "Assigned",
+        "NotesUpdated",
+        "Ordered",
+        "Provisioned",
+        "OrderFailed",
+        "Rejected",
+        "Cancelled",
+    ];
+}
+
+impl DomainEvent for NumberRequestEvent {
+    fn event_type(&self) -> String {
+        let name = match self {
+            NumberRequestEvent::Submitted(_) => "Submitted",
+            NumberRequestEvent::Assigned { .. } => "Assigned",
+            NumberRequestEvent::NotesUpdated { .. } => "NotesUpdated",
+            NumberRequestEvent::Ordered { .. } => "Ordered",
+            NumberRequestEvent::Provisioned { .. } => "Provisioned",
+            NumberRequestEvent::OrderFailed { .. } => "OrderFailed",
+            NumberRequestEvent::Rejected { .. } => "Rejected",
+            NumberRequestEvent::Cancelled { .. } => "Cancelled",
+        };
+        name.to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        EVENT_VERSION.to_owned()
+    }
+}

@@ -1,0 +1,16 @@
+//! The `NumberRequest` aggregate: one customer's request for phone numbers,
+//! from submission to provisioned numbers (or a visible end).
+
+mod aggregate;
+mod commands;
+mod details;
+mod error;
+mod events;
+mod status;
+
+pub use aggregate::{NumberRequest, NumberState, OrderState};
+pub use commands::{NumberRequestCommand, SubmitNumberRequest};
+pub use details::{RequestDetails, RequestInput};
+pub use error::NumberRequestError;
+pub use events::{NumberRequestEvent, Submitted, EVENT_VERSION};
+pub use status::RequestStatus;
