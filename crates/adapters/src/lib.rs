@@ -1,1 +1,35 @@
-//! Placeholder, filled by a later issue.
+//! numberdesk adapters: the event log and the read side.
+//!
+//! * [`Database`]: PostgreSQL (production) or SQLite (embedded default),
+//!   migrated at connect.
+//! * Event stores: postgres-es's `PostgresEventRepository` and this crate's
+//!   [`SqliteEventRepository`], both cqrs-es `PersistedEventRepository`s on the
+//!   same table shape plus a global, commit-ordered `position`.
+//! * [`NumberDesk`]: executes commands and serves the `number_requests` and
+//!   `phone_numbers` views, history, the audit feed, time travel and rebuilds.
+//!   The views are kept by a checkpointed catch-up projector; see the
+//!   [`desk`] module docs.
+#![deny(missing_docs)]
+
+#[macro_use]
+mod backend;
+mod db;
+pub mod desk;
+mod error;
+mod fold;
+pub mod idempotency;
+mod model;
+mod rows;
+mod sqlite_repo;
+pub mod tenancy;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::Database;
+pub use desk::{NumberDesk, StoreSettings, ORGANIZATION_ID};
+pub use error::{CommandError, StoreError};
+pub use model::{
+    AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
+    RecordedEvent, RequestFilter,
+};
+pub use sqlite_repo::SqliteEventRepository;

@@ -1,0 +1,457 @@
+//! Queries written once and compiled for each backend: the `backend!` macro
+//! expands the same module body with PostgreSQL's and SQLite's concrete sqlx
+//! types, so both stores run exactly the same SQL (numbered parameters,
+//! `ON CONFLICT`, no vendor syntax). What genuinely differs (locking the
+//! projector, drawing a request number) is passed in or lives in `desk.rs`.
+
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                $crate::rows::Param::I64(v) => query.bind(v),
+                $crate::rows::Param::Text(v) => query.bind(v),
+                $crate::rows::Param::Time(v) => query.bind(v),
+                $crate::rows::Param::Uuid(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
+macro_rules! backend {
+    ($module:ident, $db:ty, $begin:expr, $lock_checkpoint:expr) => {
+        /// Queries compiled for one backend (see the module docs).
+        pub(crate) mod $module {
+            use crate::fold::{fold, Projection};
+            use crate::model::{
+                AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter,
+                PhoneNumberView, RecordedEvent, RequestFilter,
+            };
+            use crate::rows::{
+                occurred_at_text, EventRow, Param, Sql, ViewRow, EVENT_COLUMNS, PHONE_COLUMNS,
+                VIEW_COLUMNS,
+            };
+            use crate::StoreError;
+            use cqrs_es::Aggregate;
+            use numberdesk_domain::{NumberRequest, RequestStatus};
+            use sqlx::types::Json;
+            use std::collections::BTreeMap;
+            use uuid::Uuid;
+
+            type Db = $db;
+            type Pool = sqlx::Pool<Db>;
+            type Conn = <Db as sqlx::Database>::Connection;
+
+            /// Starts the projector's transaction and reads its checkpoint,
+            /// holding the lock that serialises projectors until commit.
+            pub async fn begin_projection(
+                pool: &Pool,
+            ) -> Result<(sqlx::Transaction<'static, Db>, i64), StoreError> {
+                let mut tx = pool.begin_with($begin).await?;
+                let position: i64 = sqlx::query_scalar($lock_checkpoint)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Ok((tx, position))
+            }
+
+            /// Moves the checkpoint.
+            pub async fn set_checkpoint(conn: &mut Conn, position: i64) -> Result<(), StoreError> {
+                sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE name = 'views'")
+                    .bind(position)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            }
+
+            /// Empties the views (inside the rebuild's transaction).
+            pub async fn clear_views(conn: &mut Conn) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM phone_numbers").execute(&mut *conn).await?;
+                sqlx::query("DELETE FROM number_requests").execute(&mut *conn).await?;
+                Ok(())
+            }
+
+            async fn history_until(
+                conn: &mut Conn,
+                aggregate_id: &str,
+                until: i64,
+            ) -> Result<Vec<RecordedEvent>, StoreError> {
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+                     AND position <= $3 ORDER BY sequence"
+                );
+                let rows: Vec<EventRow> = sqlx::query_as(&sql)
+                    .bind(NumberRequest::TYPE)
+                    .bind(aggregate_id)
+                    .bind(until)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                rows.into_iter().map(EventRow::into_recorded).collect()
+            }
+
+            /// Writes the views of one request, replacing what was there.
+            pub async fn write_projection(
+                conn: &mut Conn,
+                projection: &Projection,
+            ) -> Result<(), StoreError> {
+                let v = &projection.request;
+                let placeholders: Vec<String> =
+                    (1..=VIEW_COLUMNS.len()).map(|i| format!("${i}")).collect();
+                let updates: Vec<String> = VIEW_COLUMNS[1..]
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO number_requests ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+                    VIEW_COLUMNS.join(", "),
+                    placeholders.join(", "),
+                    updates.join(", ")
+                );
+                sqlx::query(&sql)
+                    .bind(v.id)
+                    .bind(v.uuid)
+                    .bind(v.organization_id)
+                    .bind(v.account_id)
+                    .bind(&v.country)
+                    .bind(&v.number_type)
+                    .bind(&v.use_case)
+                    .bind(v.status.as_str())
+                    .bind(&v.requested_area)
+                    .bind(&v.company_name)
+                    .bind(&v.vat_number)
+                    .bind(&v.address)
+                    .bind(&v.website)
+                    .bind(&v.contact_name)
+                    .bind(&v.contact_email)
+                    .bind(&v.assigned_to)
+                    .bind(&v.ops_notes)
+                    .bind(v.provisioned_number_id)
+                    .bind(v.quantity)
+                    .bind(v.range_size)
+                    .bind(&v.area_code)
+                    .bind(&v.city)
+                    .bind(&v.region)
+                    .bind(&v.comment)
+                    .bind(&v.callback_url)
+                    .bind(v.attempt)
+                    .bind(&v.carrier_order_id)
+                    .bind(Json(&v.ordered_numbers))
+                    .bind(Json(&v.provisioned_numbers))
+                    .bind(Json(&v.failed_numbers))
+                    .bind(&v.reason)
+                    .bind(v.created_at)
+                    .bind(v.updated_at)
+                    .bind(v.version)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM phone_numbers WHERE request_id = $1")
+                    .bind(v.uuid)
+                    .execute(&mut *conn)
+                    .await?;
+                for p in &projection.phone_numbers {
+                    let sql = format!(
+                        "INSERT INTO phone_numbers ({PHONE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                    );
+                    sqlx::query(&sql)
+                        .bind(p.id)
+                        .bind(&p.phone_number)
+                        .bind(p.organization_id)
+                        .bind(p.account_id)
+                        .bind(p.request_id)
+                        .bind(p.request_number)
+                        .bind(&p.carrier_order_id)
+                        .bind(&p.status)
+                        .bind(p.provisioned_at)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            /// Applies up to `limit` events after `after` to the views and
+            /// moves the checkpoint: returns the new checkpoint and how many
+            /// events it covered, or `None` when the log holds nothing newer.
+            pub async fn project_batch(
+                conn: &mut Conn,
+                after: i64,
+                limit: i64,
+            ) -> Result<Option<(i64, u64)>, StoreError> {
+                let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                    "SELECT position, aggregate_type, aggregate_id FROM events \
+                     WHERE position > $1 ORDER BY position LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?;
+                let Some(last) = rows.last().map(|r| r.0) else {
+                    return Ok(None);
+                };
+                let mut touched: Vec<&str> = Vec::new();
+                for (_, aggregate_type, aggregate_id) in &rows {
+                    if aggregate_type == NumberRequest::TYPE && !touched.contains(&aggregate_id.as_str()) {
+                        touched.push(aggregate_id);
+                    }
+                }
+                for aggregate_id in touched {
+                    let events = history_until(conn, aggregate_id, last).await?;
+                    if let Some(projection) = fold(&events)? {
+                        write_projection(conn, &projection).await?;
+                    }
+                }
+                set_checkpoint(conn, last).await?;
+                Ok(Some((last, rows.len() as u64)))
+            }
+
+            /// The checkpoint, without locking.
+            pub async fn checkpoint(pool: &Pool) -> Result<i64, StoreError> {
+                Ok(sqlx::query_scalar(
+                    "SELECT position FROM projection_checkpoints WHERE name = 'views'",
+                )
+                .fetch_one(pool)
+                .await?)
+            }
+
+            /// The highest position in the log (0 when empty).
+            pub async fn head(pool: &Pool) -> Result<i64, StoreError> {
+                let head: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM events")
+                    .fetch_one(pool)
+                    .await?;
+                Ok(head.unwrap_or_default())
+            }
+
+            fn view_select() -> String {
+                format!("SELECT {} FROM number_requests", VIEW_COLUMNS.join(", "))
+            }
+
+            /// One request's view by aggregate id.
+            pub async fn request(pool: &Pool, id: Uuid) -> Result<Option<NumberRequestView>, StoreError> {
+                let sql = format!("{} WHERE uuid = $1", view_select());
+                let row: Option<ViewRow> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
+                row.map(ViewRow::into_view).transpose()
+            }
+
+            /// One request's view by its integer number.
+            pub async fn request_by_number(
+                pool: &Pool,
+                number: i64,
+            ) -> Result<Option<NumberRequestView>, StoreError> {
+                let sql = format!("{} WHERE id = $1", view_select());
+                let row: Option<ViewRow> = sqlx::query_as(&sql).bind(number).fetch_optional(pool).await?;
+                row.map(ViewRow::into_view).transpose()
+            }
+
+            fn orgs(sql: &mut Sql, organization_ids: &Option<Vec<i64>>) {
+                if let Some(ids) = organization_ids {
+                    sql.push(" AND ");
+                    sql.push_in("organization_id", ids.iter().map(|i| Param::I64(*i)));
+                }
+            }
+
+            fn limit_of(page: &PageRequest) -> i64 {
+                i64::from(page.first) + 1
+            }
+
+            async fn count(pool: &Pool, table: &str, filter: &Sql) -> Result<i64, StoreError> {
+                let text = format!("SELECT COUNT(*) FROM {table} WHERE 1 = 1{}", filter.text);
+                let query = sqlx::query_scalar::<_, i64>(&text);
+                let query = bind_params!(query, filter.params.iter().cloned());
+                Ok(query.fetch_one(pool).await?)
+            }
+
+            fn paginate<T>(mut items: Vec<T>, page: &PageRequest, total_count: i64) -> Page<T> {
+                let first = page.first as usize;
+                let has_next_page = items.len() > first;
+                items.truncate(first);
+                Page { items, has_next_page, total_count }
+            }
+
+            /// Requests matching `filter`, newest first, keyset on the number.
+            pub async fn list_requests(
+                pool: &Pool,
+                filter: &RequestFilter,
+                page: &PageRequest,
+            ) -> Result<Page<NumberRequestView>, StoreError> {
+                let mut conditions = Sql::default();
+                orgs(&mut conditions, &filter.organization_ids);
+                if !filter.statuses.is_empty() {
+                    conditions.push(" AND ");
+                    conditions.push_in(
+                        "status",
+                        filter.statuses.iter().map(|s| Param::Text(s.as_str().to_owned())),
+                    );
+                }
+                if let Some(country) = &filter.country {
+                    conditions.push(" AND country = ").bind(Param::Text(country.as_str().to_owned()));
+                }
+                if let Some(assignee) = &filter.assigned_to {
+                    conditions.push(" AND assigned_to = ").bind(Param::Text(assignee.clone()));
+                }
+                if let Some(after) = filter.created_after {
+                    conditions.push(" AND created_at >= ").bind(Param::Time(after));
+                }
+                if let Some(before) = filter.created_before {
+                    conditions.push(" AND created_at <= ").bind(Param::Time(before));
+                }
+                let total_count = count(pool, "number_requests", &conditions).await?;
+                let mut sql = Sql::new(&format!("{} WHERE 1 = 1", view_select()));
+                sql.push(&conditions.text);
+                sql.params = conditions.params;
+                if let Some(after) = page.after {
+                    sql.push(" AND id < ").bind(Param::I64(after));
+                }
+                sql.push(" ORDER BY id DESC LIMIT ").bind(Param::I64(limit_of(page)));
+                let query = sqlx::query_as::<_, ViewRow>(&sql.text);
+                let rows = bind_params!(query, sql.params).fetch_all(pool).await?;
+                let items = rows.into_iter().map(ViewRow::into_view).collect::<Result<Vec<_>, _>>()?;
+                Ok(paginate(items, page, total_count))
+            }
+
+            /// Provisioned numbers matching `filter`, ascending id.
+            pub async fn list_phone_numbers(
+                pool: &Pool,
+                filter: &PhoneNumberFilter,
+                page: &PageRequest,
+            ) -> Result<Page<PhoneNumberView>, StoreError> {
+                let mut conditions = Sql::default();
+                orgs(&mut conditions, &filter.organization_ids);
+                if let Some(account) = filter.account_id {
+                    conditions.push(" AND account_id = ").bind(Param::Uuid(account));
+                }
+                if let Some(request) = filter.request_id {
+                    conditions.push(" AND request_id = ").bind(Param::Uuid(request));
+                }
+                let total_count = count(pool, "phone_numbers", &conditions).await?;
+                let mut sql = Sql::new(&format!("SELECT {PHONE_COLUMNS} FROM phone_numbers WHERE 1 = 1"));
+                sql.push(&conditions.text);
+                sql.params = conditions.params;
+                if let Some(after) = page.after {
+                    sql.push(" AND id > ").bind(Param::I64(after));
+                }
+                sql.push(" ORDER BY id LIMIT ").bind(Param::I64(limit_of(page)));
+                let query = sqlx::query_as::<_, PhoneNumberView>(&sql.text);
+                let items = bind_params!(query, sql.params).fetch_all(pool).await?;
+                Ok(paginate(items, page, total_count))
+            }
+
+            /// Every event of one request, in order.
+            pub async fn history(pool: &Pool, id: Uuid) -> Result<Vec<RecordedEvent>, StoreError> {
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+                );
+                let rows: Vec<EventRow> = sqlx::query_as(&sql)
+                    .bind(NumberRequest::TYPE)
+                    .bind(id.to_string())
+                    .fetch_all(pool)
+                    .await?;
+                rows.into_iter().map(EventRow::into_recorded).collect()
+            }
+
+            /// The audit feed: ascending position, keyset on position.
+            pub async fn audit_log(
+                pool: &Pool,
+                filter: &AuditFilter,
+                page: &PageRequest,
+            ) -> Result<Page<RecordedEvent>, StoreError> {
+                let mut conditions = Sql::default();
+                conditions.push(" AND aggregate_type = ").bind(Param::Text(NumberRequest::TYPE.to_owned()));
+                orgs(&mut conditions, &filter.organization_ids);
+                if let Some(actor) = &filter.actor {
+                    conditions.push(" AND actor = ").bind(Param::Text(actor.clone()));
+                }
+                if !filter.event_types.is_empty() {
+                    conditions.push(" AND ");
+                    conditions.push_in(
+                        "event_type",
+                        filter.event_types.iter().map(|t| Param::Text(t.clone())),
+                    );
+                }
+                if let Some(from) = filter.from {
+                    conditions.push(" AND occurred_at >= ").bind(Param::Text(occurred_at_text(from, true)));
+                }
+                if let Some(to) = filter.to {
+                    conditions.push(" AND occurred_at <= ").bind(Param::Text(occurred_at_text(to, false)));
+                }
+                let total_count = count(pool, "events", &conditions).await?;
+                let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1"));
+                sql.push(&conditions.text);
+                sql.params = conditions.params;
+                if let Some(after) = page.after {
+                    sql.push(" AND position > ").bind(Param::I64(after));
+                }
+                sql.push(" ORDER BY position LIMIT ").bind(Param::I64(limit_of(page)));
+                let query = sqlx::query_as::<_, EventRow>(&sql.text);
+                let rows = bind_params!(query, sql.params).fetch_all(pool).await?;
+                let items = rows.into_iter().map(EventRow::into_recorded).collect::<Result<Vec<_>, _>>()?;
+                Ok(paginate(items, page, total_count))
+            }
+
+            /// Committed events after `position`, ascending.
+            pub async fn events_after(
+                pool: &Pool,
+                position: i64,
+                limit: i64,
+            ) -> Result<Vec<RecordedEvent>, StoreError> {
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 AND aggregate_type = $2 \
+                     ORDER BY position LIMIT $3"
+                );
+                let rows: Vec<EventRow> = sqlx::query_as(&sql)
+                    .bind(position)
+                    .bind(NumberRequest::TYPE)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?;
+                rows.into_iter().map(EventRow::into_recorded).collect()
+            }
+
+            /// How many requests are in each status (every status present).
+            pub async fn stats(
+                pool: &Pool,
+                organization_ids: Option<&[i64]>,
+            ) -> Result<BTreeMap<RequestStatus, i64>, StoreError> {
+                let mut sql = Sql::new("SELECT status, COUNT(*) FROM number_requests WHERE 1 = 1");
+                orgs(&mut sql, &organization_ids.map(<[i64]>::to_vec));
+                sql.push(" GROUP BY status");
+                let query = sqlx::query_as::<_, (String, i64)>(&sql.text);
+                let rows = bind_params!(query, sql.params).fetch_all(pool).await?;
+                let mut stats: BTreeMap<RequestStatus, i64> =
+                    RequestStatus::ALL.iter().map(|s| (*s, 0)).collect();
+                for (status, count) in rows {
+                    let status: RequestStatus = status.parse().map_err(|err| {
+                        StoreError::Internal(format!("bad status in number_requests: {err}"))
+                    })?;
+                    stats.insert(status, count);
+                }
+                Ok(stats)
+            }
+
+            /// Every row of both views, ordered, for comparisons.
+            pub async fn dump_views(
+                pool: &Pool,
+            ) -> Result<(Vec<NumberRequestView>, Vec<PhoneNumberView>), StoreError> {
+                let sql = format!("{} ORDER BY id", view_select());
+                let rows: Vec<ViewRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
+                let views = rows.into_iter().map(ViewRow::into_view).collect::<Result<Vec<_>, _>>()?;
+                let sql = format!("SELECT {PHONE_COLUMNS} FROM phone_numbers ORDER BY id");
+                let phones: Vec<PhoneNumberView> = sqlx::query_as(&sql).fetch_all(pool).await?;
+                Ok((views, phones))
+            }
+        }
+    };
+}
+
+backend!(
+    pg,
+    sqlx::Postgres,
+    "BEGIN",
+    "SELECT position FROM projection_checkpoints WHERE name = 'views' FOR UPDATE"
+);
+// BEGIN IMMEDIATE takes SQLite's single write lock at once: projectors (and
+// every other writer) queue on it.
+backend!(
+    lite,
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE",
+    "SELECT position FROM projection_checkpoints WHERE name = 'views'"
+);

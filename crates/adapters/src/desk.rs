@@ -1,0 +1,422 @@
+//! [`NumberDesk`]: the command side (cqrs-es on the chosen event store) and
+//! the read side (views, history, audit) behind one handle.
+//!
+//! # How the views are kept
+//!
+//! Views are **not** written in the event's transaction. A checkpointed
+//! catch-up projector (`projector.rs`) reads the log after its checkpoint in
+//! position order, refolds every request those events touch from the log, and
+//! writes the view rows and the new checkpoint in **one** transaction:
+//!
+//! * a reader never sees a view ahead of the log: views are computed only from
+//!   committed events;
+//! * a crash never leaves a view permanently behind: the checkpoint moves only
+//!   with the rows, and [`NumberDesk::open`] (and every command) catches up
+//!   from it;
+//! * read-your-writes: [`NumberDesk::submit`] / [`NumberDesk::execute`] run the
+//!   catch-up after their commit and before reading the view they return.
+
+use crate::backend::{lite, pg};
+use crate::fold::fold;
+use crate::model::{
+    AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
+    RecordedEvent, RequestFilter,
+};
+use crate::{CommandError, Database, SqliteEventRepository, StoreError};
+use chrono::{DateTime, Utc};
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{AggregateError, CqrsFramework};
+use numberdesk_domain::metadata::CommandMetadata;
+use numberdesk_domain::request::{RequestDetails, SubmitNumberRequest};
+use numberdesk_domain::{NumberRequest, NumberRequestCommand, NumberRequestError, RequestStatus};
+use postgres_es::PostgresEventRepository;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Metadata key of the owning organisation, added to every event so the audit
+/// feed can filter by tenant through an index.
+pub const ORGANIZATION_ID: &str = "organization_id";
+
+/// How often a command is retried when another writer appended to the same
+/// request between its load and its commit.
+const CONFLICT_RETRIES: usize = 3;
+
+/// Events applied per projector transaction.
+const PROJECTION_BATCH: i64 = 500;
+
+/// Event store tuning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreSettings {
+    /// Snapshot the aggregate every this many events (0 = never).
+    pub snapshot_every: usize,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self { snapshot_every: 20 }
+    }
+}
+
+type PgStore = PersistedEventStore<PostgresEventRepository, NumberRequest>;
+type LiteStore = PersistedEventStore<SqliteEventRepository, NumberRequest>;
+
+enum Framework {
+    Postgres(CqrsFramework<NumberRequest, PgStore>),
+    Sqlite(CqrsFramework<NumberRequest, LiteStore>),
+}
+
+struct Inner {
+    db: Database,
+    framework: Framework,
+    /// Serialises this process's projector runs (the database lock serialises
+    /// processes); saves pointless lock waits.
+    projector: tokio::sync::Mutex<()>,
+}
+
+/// The number-request service's store: commands in, views and history out.
+#[derive(Clone)]
+pub struct NumberDesk {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for NumberDesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NumberDesk")
+            .field("backend", &self.inner.db.backend_name())
+            .finish()
+    }
+}
+
+fn store<R: cqrs_es::persist::PersistedEventRepository>(
+    repo: R,
+    settings: &StoreSettings,
+) -> PersistedEventStore<R, NumberRequest> {
+    if settings.snapshot_every == 0 {
+        PersistedEventStore::new_event_store(repo)
+    } else {
+        PersistedEventStore::new_snapshot_store(repo, settings.snapshot_every)
+    }
+}
+
+impl NumberDesk {
+    /// Wraps a migrated database and brings the views up to date with the log
+    /// (repairing whatever a crash left behind).
+    pub async fn open(db: Database, settings: StoreSettings) -> Result<NumberDesk, StoreError> {
+        let framework = match &db {
+            Database::Postgres(pool) => Framework::Postgres(CqrsFramework::new(
+                store(PostgresEventRepository::new(pool.clone()), &settings),
+                vec![],
+                (),
+            )),
+            Database::Sqlite(pool) => Framework::Sqlite(CqrsFramework::new(
+                store(SqliteEventRepository::new(pool.clone()), &settings),
+                vec![],
+                (),
+            )),
+        };
+        let desk = NumberDesk {
+            inner: Arc::new(Inner {
+                db,
+                framework,
+                projector: tokio::sync::Mutex::new(()),
+            }),
+        };
+        desk.catch_up().await?;
+        Ok(desk)
+    }
+
+    /// The database behind the store.
+    pub fn database(&self) -> &Database {
+        &self.inner.db
+    }
+
+    async fn allocate_number(&self) -> Result<i64, StoreError> {
+        Ok(match &self.inner.db {
+            Database::Postgres(pool) => {
+                sqlx::query_scalar("SELECT nextval('request_number_seq')")
+                    .fetch_one(pool)
+                    .await?
+            }
+            Database::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let number: i64 = sqlx::query_scalar(
+                    "UPDATE counters SET value = value + 1 WHERE name = 'request_number' RETURNING value",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                number
+            }
+        })
+    }
+
+    /// Allocates the per-deployment integer number and a new UUID, executes
+    /// `Submit`, and returns the request's view (read-your-writes).
+    pub async fn submit(
+        &self,
+        organization_id: i64,
+        account_id: Uuid,
+        details: RequestDetails,
+        meta: &CommandMetadata,
+    ) -> Result<NumberRequestView, CommandError> {
+        let number = self.allocate_number().await?;
+        let id = Uuid::new_v4();
+        let command = NumberRequestCommand::Submit(Box::new(SubmitNumberRequest {
+            id,
+            number,
+            organization_id,
+            account_id,
+            details,
+        }));
+        self.run(id, command, meta, organization_id).await
+    }
+
+    /// Executes any command but `Submit` on an existing request and returns
+    /// its updated view. An unknown id is
+    /// `CommandError::Domain(NumberRequestError::NotFound)`.
+    pub async fn execute(
+        &self,
+        id: Uuid,
+        command: NumberRequestCommand,
+        meta: &CommandMetadata,
+    ) -> Result<NumberRequestView, CommandError> {
+        if matches!(command, NumberRequestCommand::Submit(_)) {
+            return Err(CommandError::Domain(NumberRequestError::Invalid {
+                field: "command",
+                reason: "use submit to open a request".to_owned(),
+            }));
+        }
+        let organization_id = match self.request(id).await? {
+            Some(view) => view.organization_id,
+            None => {
+                // The view may lag the log (another process, a crash): read
+                // the owner from the log itself.
+                let history = self.history(id).await?;
+                match fold(&history)? {
+                    Some(projection) => projection.request.organization_id,
+                    None => return Err(CommandError::Domain(NumberRequestError::NotFound)),
+                }
+            }
+        };
+        self.run(id, command, meta, organization_id).await
+    }
+
+    async fn run(
+        &self,
+        id: Uuid,
+        command: NumberRequestCommand,
+        meta: &CommandMetadata,
+        organization_id: i64,
+    ) -> Result<NumberRequestView, CommandError> {
+        let mut metadata: HashMap<String, String> = meta.to_map();
+        metadata.insert(ORGANIZATION_ID.to_owned(), organization_id.to_string());
+        let aggregate_id = id.to_string();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = match &self.inner.framework {
+                Framework::Postgres(cqrs) => {
+                    cqrs.execute_with_metadata(&aggregate_id, command.clone(), metadata.clone())
+                        .await
+                }
+                Framework::Sqlite(cqrs) => {
+                    cqrs.execute_with_metadata(&aggregate_id, command.clone(), metadata.clone())
+                        .await
+                }
+            };
+            match result {
+                Ok(()) => break,
+                Err(AggregateError::AggregateConflict) if attempt < CONFLICT_RETRIES => continue,
+                Err(err) => return Err(CommandError::from(err)),
+            }
+        }
+        self.catch_up().await?;
+        self.request(id)
+            .await?
+            .ok_or(CommandError::Domain(NumberRequestError::NotFound))
+    }
+
+    /// Applies every event committed since the projector's checkpoint to the
+    /// views; returns how many events it applied. Runs at [`NumberDesk::open`]
+    /// and after every command; a server may also call it periodically to
+    /// pick up other processes' writes sooner.
+    pub async fn catch_up(&self) -> Result<u64, StoreError> {
+        let _guard = self.inner.projector.lock().await;
+        let mut applied = 0;
+        loop {
+            let step = match &self.inner.db {
+                Database::Postgres(pool) => {
+                    let (mut tx, after) = pg::begin_projection(pool).await?;
+                    let step = pg::project_batch(&mut tx, after, PROJECTION_BATCH).await?;
+                    tx.commit().await?;
+                    step
+                }
+                Database::Sqlite(pool) => {
+                    let (mut tx, after) = lite::begin_projection(pool).await?;
+                    let step = lite::project_batch(&mut tx, after, PROJECTION_BATCH).await?;
+                    tx.commit().await?;
+                    step
+                }
+            };
+            match step {
+                Some((_, count)) => applied += count,
+                None => return Ok(applied),
+            }
+        }
+    }
+
+    /// Empties both views and replays the whole log into them in one
+    /// transaction (readers keep seeing the old rows until it commits).
+    /// Returns how many events were replayed.
+    pub async fn rebuild_projections(&self) -> Result<u64, StoreError> {
+        let _guard = self.inner.projector.lock().await;
+        macro_rules! rebuild {
+            ($module:ident, $pool:expr) => {{
+                let (mut tx, _) = $module::begin_projection($pool).await?;
+                $module::clear_views(&mut tx).await?;
+                let mut after = 0;
+                let mut replayed = 0;
+                while let Some((last, count)) =
+                    $module::project_batch(&mut tx, after, PROJECTION_BATCH).await?
+                {
+                    after = last;
+                    replayed += count;
+                }
+                $module::set_checkpoint(&mut tx, after).await?;
+                tx.commit().await?;
+                replayed
+            }};
+        }
+        Ok(match &self.inner.db {
+            Database::Postgres(pool) => rebuild!(pg, pool),
+            Database::Sqlite(pool) => rebuild!(lite, pool),
+        })
+    }
+
+    /// One request's view by aggregate id.
+    pub async fn request(&self, id: Uuid) -> Result<Option<NumberRequestView>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::request(pool, id).await,
+            Database::Sqlite(pool) => lite::request(pool, id).await,
+        }
+    }
+
+    /// One request's view by its integer number (the REST `id`).
+    pub async fn request_by_number(
+        &self,
+        number: i64,
+    ) -> Result<Option<NumberRequestView>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::request_by_number(pool, number).await,
+            Database::Sqlite(pool) => lite::request_by_number(pool, number).await,
+        }
+    }
+
+    /// Requests matching `filter`, newest first; `page.after` is the last
+    /// number seen.
+    pub async fn list_requests(
+        &self,
+        filter: &RequestFilter,
+        page: &PageRequest,
+    ) -> Result<Page<NumberRequestView>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::list_requests(pool, filter, page).await,
+            Database::Sqlite(pool) => lite::list_requests(pool, filter, page).await,
+        }
+    }
+
+    /// Provisioned numbers matching `filter`, ascending id; `page.after` is
+    /// the last id seen.
+    pub async fn list_phone_numbers(
+        &self,
+        filter: &PhoneNumberFilter,
+        page: &PageRequest,
+    ) -> Result<Page<PhoneNumberView>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::list_phone_numbers(pool, filter, page).await,
+            Database::Sqlite(pool) => lite::list_phone_numbers(pool, filter, page).await,
+        }
+    }
+
+    /// Every event of one request, in sequence order, with metadata.
+    pub async fn history(&self, id: Uuid) -> Result<Vec<RecordedEvent>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::history(pool, id).await,
+            Database::Sqlite(pool) => lite::history(pool, id).await,
+        }
+    }
+
+    /// The global audit feed: ascending position, filtered; `page.after` is
+    /// the last position seen (keyset, no OFFSET).
+    pub async fn audit_log(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<RecordedEvent>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::audit_log(pool, filter, page).await,
+            Database::Sqlite(pool) => lite::audit_log(pool, filter, page).await,
+        }
+    }
+
+    /// Up to `limit` committed events with a position above `position`,
+    /// ascending. Positions become visible in commit order on both backends,
+    /// so polling with the last position seen never skips an event.
+    pub async fn events_after(
+        &self,
+        position: i64,
+        limit: i64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::events_after(pool, position, limit.max(0)).await,
+            Database::Sqlite(pool) => lite::events_after(pool, position, limit.max(0)).await,
+        }
+    }
+
+    /// The request as it stood at `at`: its events with `occurred_at <= at`,
+    /// folded. `None` if it did not exist yet.
+    pub async fn request_as_of(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Option<NumberRequestView>, StoreError> {
+        let history = self.history(id).await?;
+        let until: Vec<RecordedEvent> = history
+            .into_iter()
+            .take_while(|e| e.occurred_at <= at)
+            .collect();
+        Ok(fold(&until)?.map(|p| p.request))
+    }
+
+    /// How many requests are in each status (every status is present, zeros
+    /// included), over every organisation or only the given ones.
+    pub async fn stats(
+        &self,
+        organization_ids: Option<&[i64]>,
+    ) -> Result<BTreeMap<RequestStatus, i64>, StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::stats(pool, organization_ids).await,
+            Database::Sqlite(pool) => lite::stats(pool, organization_ids).await,
+        }
+    }
+
+    /// The projector's checkpoint and the log's highest position: equal when
+    /// the views are up to date.
+    pub async fn projection_status(&self) -> Result<(i64, i64), StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => Ok((pg::checkpoint(pool).await?, pg::head(pool).await?)),
+            Database::Sqlite(pool) => Ok((lite::checkpoint(pool).await?, lite::head(pool).await?)),
+        }
+    }
+
+    /// Every row of both views, ordered by id (for comparisons and exports).
+    pub async fn dump_views(
+        &self,
+    ) -> Result<(Vec<NumberRequestView>, Vec<PhoneNumberView>), StoreError> {
+        match &self.inner.db {
+            Database::Postgres(pool) => pg::dump_views(pool).await,
+            Database::Sqlite(pool) => lite::dump_views(pool).await,
+        }
+    }
+}

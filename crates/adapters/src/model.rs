@@ -1,0 +1,201 @@
+//! The read side's public shapes: views, recorded events, filters and pages.
+
+use chrono::{DateTime, Utc};
+use numberdesk_domain::values::CountryCode;
+use numberdesk_domain::RequestStatus;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// How many items at most (the caller caps it).
+    pub first: u32,
+    /// The cursor: the key of the last item already seen (request number,
+    /// phone number id or event position), or `None` for the first page.
+    pub after: Option<i64>,
+}
+
+/// Items of one page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items, in the list's order.
+    pub items: Vec<T>,
+    /// True when more items follow the last one.
+    pub has_next_page: bool,
+    /// How many items match the filter in total (every page).
+    pub total_count: i64,
+}
+
+/// Which requests to list. Requests are listed newest first (`number` DESC);
+/// `PageRequest::after` is the last number seen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestFilter {
+    /// `None` = every organisation (operations); `Some(list)` = tenant scope
+    /// (an empty list matches nothing).
+    pub organization_ids: Option<Vec<i64>>,
+    /// Any of these statuses; empty = any status.
+    pub statuses: Vec<RequestStatus>,
+    /// Only this country.
+    pub country: Option<CountryCode>,
+    /// Only requests owned by this assignee.
+    pub assigned_to: Option<String>,
+    /// Created at or after this instant.
+    pub created_after: Option<DateTime<Utc>>,
+    /// Created at or before this instant.
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+/// Which provisioned numbers to list (ascending id; `after` = last id seen).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhoneNumberFilter {
+    /// `None` = every organisation; `Some(list)` = tenant scope.
+    pub organization_ids: Option<Vec<i64>>,
+    /// Only numbers of this account.
+    pub account_id: Option<Uuid>,
+    /// Only numbers of this request.
+    pub request_id: Option<Uuid>,
+}
+
+/// Which events of the audit feed to list (ascending position; `after` =
+/// the last position seen).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    /// `None` = every organisation; `Some(list)` = tenant scope.
+    pub organization_ids: Option<Vec<i64>>,
+    /// Only events by this actor.
+    pub actor: Option<String>,
+    /// Any of these event types; empty = any type.
+    pub event_types: Vec<String>,
+    /// Occurred at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Occurred at or before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The `number_requests` view: the REST contract's `numberRequest` object plus
+/// everything the domain adds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NumberRequestView {
+    /// The integer id (the request's per-deployment number).
+    pub id: i64,
+    /// The aggregate id.
+    pub uuid: Uuid,
+    /// The owning organisation.
+    pub organization_id: i64,
+    /// The owning account.
+    pub account_id: Uuid,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// `local`, `mobile`, ...
+    pub number_type: String,
+    /// What the numbers are for.
+    pub use_case: String,
+    /// Where the request stands.
+    pub status: RequestStatus,
+    /// Area preference.
+    pub requested_area: Option<String>,
+    /// Company operating the numbers.
+    pub company_name: Option<String>,
+    /// Company VAT number.
+    pub vat_number: Option<String>,
+    /// Company address.
+    pub address: Option<String>,
+    /// Company website.
+    pub website: Option<String>,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact e-mail.
+    pub contact_email: String,
+    /// Current owner on the operations team.
+    pub assigned_to: Option<String>,
+    /// Operations notes.
+    pub ops_notes: Option<String>,
+    /// Id of the first [`PhoneNumberView`] of this request.
+    pub provisioned_number_id: Option<i64>,
+    /// How many numbers.
+    pub quantity: i64,
+    /// Consecutive block size.
+    pub range_size: Option<i64>,
+    /// Area code to search in.
+    pub area_code: Option<String>,
+    /// City to search in.
+    pub city: Option<String>,
+    /// Region to search in.
+    pub region: Option<String>,
+    /// Customer comment.
+    pub comment: Option<String>,
+    /// Status-change callback URL.
+    pub callback_url: Option<String>,
+    /// Current fulfilment attempt (0 before the first assignment).
+    pub attempt: i64,
+    /// Carrier order of the current attempt.
+    pub carrier_order_id: Option<String>,
+    /// Every number of the current order (E.164, sorted).
+    pub ordered_numbers: Vec<String>,
+    /// The live numbers (sorted).
+    pub provisioned_numbers: Vec<String>,
+    /// Numbers the carrier failed (sorted).
+    pub failed_numbers: Vec<String>,
+    /// Why it was rejected, cancelled or last failed.
+    pub reason: Option<String>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+    /// When its last event occurred.
+    pub updated_at: DateTime<Utc>,
+    /// The sequence of its last event.
+    pub version: i64,
+}
+
+/// The `phone_numbers` view: one provisioned number.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct PhoneNumberView {
+    /// Stable id (the global position of its `Provisioned` event).
+    pub id: i64,
+    /// E.164.
+    pub phone_number: String,
+    /// The owning organisation.
+    pub organization_id: i64,
+    /// The owning account.
+    pub account_id: Uuid,
+    /// The request's aggregate id.
+    pub request_id: Uuid,
+    /// The request's integer id.
+    pub request_number: i64,
+    /// The carrier order that delivered it.
+    pub carrier_order_id: String,
+    /// `"provisioned"`.
+    pub status: String,
+    /// When it went live.
+    pub provisioned_at: DateTime<Utc>,
+}
+
+/// One stored event with its global position and metadata: a line of the
+/// audit trail.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RecordedEvent {
+    /// Global, commit-ordered position.
+    pub position: i64,
+    /// The request (aggregate id).
+    pub request_id: Uuid,
+    /// The owning organisation (0 if the metadata lacks it).
+    pub organization_id: i64,
+    /// Sequence within the request, from 1.
+    pub sequence: i64,
+    /// `Submitted`, `Assigned`, ...
+    pub event_type: String,
+    /// The payload's schema version.
+    pub event_version: String,
+    /// The event as stored.
+    pub payload: serde_json::Value,
+    /// Who acted (empty if the metadata lacks it).
+    pub actor: String,
+    /// Groups the events of one user action.
+    pub correlation_id: Option<String>,
+    /// What caused it.
+    pub causation_id: Option<String>,
+    /// The HTTP request id it arrived with.
+    pub request_http_id: Option<String>,
+    /// When the command was accepted (the store's clock if the metadata lacks it).
+    pub occurred_at: DateTime<Utc>,
+}
