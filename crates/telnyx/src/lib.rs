@@ -1,1 +1,37 @@
-//! Placeholder, filled by a later issue.
+//! numberdesk's carrier adapter for Telnyx.
+//!
+//! - [`TelnyxClient`]: a typed client for the Telnyx API v2 number-ordering
+//!   endpoints ([`types`] mirrors Telnyx's OpenAPI description), with Bearer
+//!   auth, timeouts, and retries with jittered exponential backoff.
+//! - [`TelnyxProvider`]: the domain's
+//!   [`NumberProvider`](numberdesk_domain::ports::NumberProvider) port on
+//!   Telnyx, configured by [`TelnyxConfig`] (`TelnyxConfig::from_env`).
+//! - [`webhook`]: Ed25519 verification and parsing of Telnyx webhooks.
+//! - [`SandboxProvider`]: an in-memory carrier for running without a Telnyx
+//!   account (the default when `TELNYX_API_KEY` is not set).
+//!
+//! The domain never sees a Telnyx type: [`mapping`] turns them into the
+//! port's types.
+#![deny(missing_docs)]
+
+mod client;
+mod config;
+mod error;
+pub mod mapping;
+mod provider;
+pub mod range;
+mod retry;
+pub mod sandbox;
+pub mod types;
+pub mod webhook;
+
+pub use client::TelnyxClient;
+pub use config::{
+    parse_base_url, parse_country_map, ApiKey, ClientConfig, ConfigError, TelnyxConfig,
+    DEFAULT_BASE_URL,
+};
+pub use error::TelnyxError;
+pub use provider::TelnyxProvider;
+pub use retry::RetryPolicy;
+pub use sandbox::{SandboxConfig, SandboxProvider};
+pub use webhook::{verify_webhook, NumberOrderWebhook, WebhookError, WebhookKind};

@@ -1,0 +1,514 @@
+//! A stateful fake of the Telnyx number-ordering API, for behaviour Prism
+//! cannot play: orders that go pending → success, per-number failures,
+//! 429s, 5xx, slow responses, and lookups by `customer_reference`.
+//!
+//! It speaks the crate's own `types`, so client and fake cannot drift apart
+//! silently; the Prism contract test keeps both honest against the spec.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use numberdesk_telnyx::types::{
+    ApiErrorBody, AvailablePhoneNumber, AvailablePhoneNumbersMetadata, AvailablePhoneNumbersQuery,
+    AvailablePhoneNumbersResponse, CreateNumberOrderRequest, DataEnvelope, ListEnvelope,
+    ListNumberOrdersQuery, NumberOrder, NumberOrderWithPhoneNumbers, OrderPhoneNumber, OrderStatus,
+    PaginationMeta, PhoneNumbersJobPhoneNumber, RegionInformation, RequirementsStatus,
+    TelnyxApiError,
+};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use url::Url;
+
+/// The API key the fake accepts.
+pub const API_KEY: &str = "test-key";
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// HTTP method.
+    pub method: Method,
+    /// Path below `/v2`, e.g. `/number_orders`.
+    pub path: String,
+    /// Decoded query pairs.
+    pub query: Vec<(String, String)>,
+    /// The `Authorization` header.
+    pub authorization: Option<String>,
+}
+
+/// What a scripted fault does.
+#[derive(Debug, Clone)]
+pub enum FaultKind {
+    /// Answer with this status, headers and Telnyx error body.
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// Extra headers (e.g. `retry-after`).
+        headers: Vec<(&'static str, String)>,
+        /// Telnyx error code in the body.
+        code: &'static str,
+    },
+    /// Wait this long before answering.
+    Delay(Duration),
+}
+
+/// A scripted fault for matching requests.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// Method it applies to.
+    pub method: Method,
+    /// Path (below `/v2`) it applies to; a prefix match.
+    pub path: &'static str,
+    /// How many more requests it hits; `None` for all of them.
+    pub times: Option<u32>,
+    /// Process the request first (the order is created), then misbehave:
+    /// the ambiguous failure a real carrier can produce.
+    pub after_processing: bool,
+    /// What it does.
+    pub kind: FaultKind,
+}
+
+/// A number the fake can sell.
+#[derive(Debug, Clone)]
+pub struct InventoryItem {
+    /// ISO country.
+    pub country: &'static str,
+    /// National destination code (area code).
+    pub ndc: &'static str,
+    /// E.164 number.
+    pub number: String,
+    /// Near match only.
+    pub best_effort: bool,
+}
+
+#[derive(Debug, Clone)]
+struct StoredOrder {
+    order: NumberOrderWithPhoneNumbers,
+    polls_left: u32,
+}
+
+/// The fake's state; tests arrange it and inspect it.
+#[derive(Debug, Default)]
+pub struct FakeState {
+    /// Numbers for sale.
+    pub inventory: Vec<InventoryItem>,
+    /// Numbers whose orders fail (regulatory requirements not met).
+    pub failing_numbers: HashSet<String>,
+    /// How many reads of a new order still report it pending.
+    pub pending_polls: u32,
+    /// Scripted faults, first match wins.
+    pub faults: Vec<Fault>,
+    /// Every request received.
+    pub requests: Vec<Recorded>,
+    orders: Vec<StoredOrder>,
+}
+
+impl FakeState {
+    /// Requests with this method and exact path.
+    pub fn count(&self, method: &Method, path: &str) -> usize {
+        self.requests
+            .iter()
+            .filter(|r| r.method == *method && r.path == path)
+            .count()
+    }
+
+    /// How many orders exist.
+    pub fn order_count(&self) -> usize {
+        self.orders.len()
+    }
+
+    /// Adds an existing order, as if placed earlier (e.g. before a crash).
+    pub fn insert_order(&mut self, order: NumberOrderWithPhoneNumbers) {
+        self.orders.push(StoredOrder {
+            order,
+            polls_left: 0,
+        });
+    }
+}
+
+/// A running fake; stops when dropped.
+pub struct FakeTelnyx {
+    /// Base URL to give the client (`http://127.0.0.1:PORT/v2`).
+    pub base_url: Url,
+    state: Arc<Mutex<FakeState>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeTelnyx {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeTelnyx {
+    /// Starts the fake on a free loopback port.
+    pub async fn start() -> Self {
+        let state = Arc::new(Mutex::new(FakeState::default()));
+        let shared = state.clone();
+        let app = Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let state = shared.clone();
+                async move { handle(state, method, uri, headers, body).await }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let base_url = Url::parse(&format!("http://{addr}/v2")).expect("base url");
+        Self {
+            base_url,
+            state,
+            task,
+        }
+    }
+
+    /// The state, locked.
+    pub fn state(&self) -> MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn lock(state: &Mutex<FakeState>) -> MutexGuard<'_, FakeState> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (
+        status,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        bytes,
+    )
+        .into_response()
+}
+
+fn error(status: u16, code: &str, title: &str, detail: &str) -> Response {
+    let body = ApiErrorBody {
+        errors: vec![TelnyxApiError {
+            code: code.to_owned(),
+            title: title.to_owned(),
+            detail: Some(detail.to_owned()),
+            ..TelnyxApiError::default()
+        }],
+    };
+    json(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &body,
+    )
+}
+
+fn fault_response(kind: &FaultKind) -> Option<Response> {
+    match kind {
+        FaultKind::Status {
+            status,
+            headers,
+            code,
+        } => {
+            let mut response = error(*status, code, "Scripted fault", "fake telnyx fault");
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            Some(response)
+        }
+        FaultKind::Delay(_) => None,
+    }
+}
+
+async fn handle(
+    state: Arc<Mutex<FakeState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri
+        .path()
+        .strip_prefix("/v2")
+        .unwrap_or(uri.path())
+        .to_owned();
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+
+    let fault = {
+        let mut s = lock(&state);
+        s.requests.push(Recorded {
+            method: method.clone(),
+            path: path.clone(),
+            query: query.clone(),
+            authorization: authorization.clone(),
+        });
+        let found = s
+            .faults
+            .iter_mut()
+            .find(|f| f.method == method && path.starts_with(f.path) && f.times != Some(0));
+        found.map(|f| {
+            if let Some(times) = f.times.as_mut() {
+                *times -= 1;
+            }
+            f.clone()
+        })
+    };
+
+    if authorization.as_deref() != Some(&format!("Bearer {API_KEY}")) {
+        return error(
+            401,
+            "10009",
+            "Authentication failed",
+            "Could not understand the provided credentials.",
+        );
+    }
+
+    if let Some(fault) = &fault {
+        if !fault.after_processing {
+            match &fault.kind {
+                FaultKind::Delay(delay) => tokio::time::sleep(*delay).await,
+                kind => {
+                    if let Some(response) = fault_response(kind) {
+                        return response;
+                    }
+                }
+            }
+        }
+    }
+
+    let response = route(&state, &method, &path, &query, &body);
+
+    match fault {
+        Some(fault) if fault.after_processing => match &fault.kind {
+            FaultKind::Delay(delay) => {
+                tokio::time::sleep(*delay).await;
+                response
+            }
+            kind => fault_response(kind).unwrap_or(response),
+        },
+        _ => response,
+    }
+}
+
+fn route(
+    state: &Mutex<FakeState>,
+    method: &Method,
+    path: &str,
+    query: &[(String, String)],
+    body: &[u8],
+) -> Response {
+    let pairs = || query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut s = lock(state);
+    match (method.clone(), segments.as_slice()) {
+        (Method::GET, ["available_phone_numbers"]) => {
+            let q = AvailablePhoneNumbersQuery::from_query_pairs(pairs());
+            let limit = q.limit.unwrap_or(50) as usize;
+            let data: Vec<AvailablePhoneNumber> = s
+                .inventory
+                .iter()
+                .filter(|i| q.country_code.as_deref().is_none_or(|c| c == i.country))
+                .filter(|i| {
+                    q.national_destination_code
+                        .as_deref()
+                        .is_none_or(|n| n == i.ndc)
+                })
+                .take(limit)
+                .map(|i| AvailablePhoneNumber {
+                    phone_number: i.number.clone(),
+                    record_type: Some("available_phone_number".into()),
+                    best_effort: Some(i.best_effort),
+                    region_information: vec![RegionInformation {
+                        region_type: Some("country_code".into()),
+                        region_name: Some(i.country.into()),
+                    }],
+                    ..AvailablePhoneNumber::default()
+                })
+                .collect();
+            let meta = AvailablePhoneNumbersMetadata {
+                total_results: Some(data.len() as u32),
+                best_effort_results: Some(
+                    data.iter().filter(|d| d.best_effort == Some(true)).count() as u32,
+                ),
+            };
+            json(
+                StatusCode::OK,
+                &AvailablePhoneNumbersResponse {
+                    data,
+                    meta: Some(meta.clone()),
+                    metadata: Some(meta),
+                },
+            )
+        }
+        (Method::POST, ["number_orders"]) => {
+            let Ok(request) = serde_json::from_slice::<CreateNumberOrderRequest>(body) else {
+                return error(400, "10015", "Bad Request", "body is not a number order");
+            };
+            if request.phone_numbers.is_empty() {
+                return error(
+                    422,
+                    "10015",
+                    "Bad Request",
+                    "phone_numbers must not be empty",
+                );
+            }
+            let now = chrono::Utc::now();
+            let order = NumberOrderWithPhoneNumbers {
+                id: uuid::Uuid::new_v4().to_string(),
+                record_type: Some("number_order".into()),
+                status: Some(OrderStatus::Pending),
+                phone_numbers_count: Some(request.phone_numbers.len() as u32),
+                requirements_met: Some(true),
+                sub_number_orders_ids: vec![uuid::Uuid::new_v4().to_string()],
+                customer_reference: request.customer_reference.clone(),
+                connection_id: request.connection_id.clone(),
+                messaging_profile_id: request.messaging_profile_id.clone(),
+                billing_group_id: request.billing_group_id.clone(),
+                phone_numbers: request
+                    .phone_numbers
+                    .iter()
+                    .map(|n| OrderPhoneNumber {
+                        id: Some(uuid::Uuid::new_v4().to_string()),
+                        record_type: Some("number_order_phone_number".into()),
+                        phone_number: n.phone_number.clone(),
+                        bundle_id: n.bundle_id.clone(),
+                        status: Some(OrderStatus::Pending),
+                        requirements_met: Some(true),
+                        requirements_status: Some(RequirementsStatus::Pending),
+                        ..OrderPhoneNumber::default()
+                    })
+                    .collect(),
+                created_at: Some(now),
+                updated_at: Some(now),
+            };
+            let mut stored = StoredOrder {
+                order,
+                polls_left: s.pending_polls,
+            };
+            if stored.polls_left == 0 {
+                resolve(&mut stored.order, &s.failing_numbers);
+            }
+            let order = stored.order.clone();
+            s.orders.push(stored);
+            json(StatusCode::OK, &DataEnvelope { data: order })
+        }
+        (Method::GET, ["number_orders"]) => {
+            let q = ListNumberOrdersQuery::from_query_pairs(pairs());
+            let data: Vec<NumberOrder> = s
+                .orders
+                .iter()
+                .map(|o| &o.order)
+                .filter(|o| {
+                    q.customer_reference.is_none() || o.customer_reference == q.customer_reference
+                })
+                .map(summary)
+                .collect();
+            let meta = PaginationMeta {
+                page_number: Some(q.page_number.unwrap_or(1)),
+                page_size: Some(q.page_size.unwrap_or(20)),
+                total_pages: Some(1),
+                total_results: Some(data.len() as u32),
+            };
+            json(
+                StatusCode::OK,
+                &ListEnvelope {
+                    data,
+                    meta: Some(meta),
+                },
+            )
+        }
+        (Method::GET, ["number_orders", id]) => {
+            let failing = s.failing_numbers.clone();
+            let Some(stored) = s.orders.iter_mut().find(|o| o.order.id == *id) else {
+                return error(404, "10005", "Resource not found", "no such number order");
+            };
+            if stored.polls_left > 0 {
+                stored.polls_left -= 1;
+            } else {
+                resolve(&mut stored.order, &failing);
+            }
+            json(
+                StatusCode::OK,
+                &DataEnvelope {
+                    data: stored.order.clone(),
+                },
+            )
+        }
+        _ => error(
+            404,
+            "10005",
+            "Resource not found",
+            "no such route in the fake",
+        ),
+    }
+}
+
+/// Finishes an order: failing numbers fail, the others succeed.
+fn resolve(order: &mut NumberOrderWithPhoneNumbers, failing: &HashSet<String>) {
+    for number in &mut order.phone_numbers {
+        if failing.contains(&number.phone_number) {
+            number.status = Some(OrderStatus::Failure);
+            number.requirements_met = Some(false);
+            number.requirements_status = Some(RequirementsStatus::RequirementInfoException);
+        } else {
+            number.status = Some(OrderStatus::Success);
+            number.requirements_status = Some(RequirementsStatus::Approved);
+        }
+    }
+    let all_failed = order
+        .phone_numbers
+        .iter()
+        .all(|n| n.status == Some(OrderStatus::Failure));
+    order.status = Some(if all_failed {
+        OrderStatus::Failure
+    } else {
+        OrderStatus::Success
+    });
+    order.requirements_met = Some(
+        order
+            .phone_numbers
+            .iter()
+            .all(|n| n.requirements_met != Some(false)),
+    );
+    order.updated_at = Some(chrono::Utc::now());
+}
+
+fn summary(order: &NumberOrderWithPhoneNumbers) -> NumberOrder {
+    NumberOrder {
+        id: order.id.clone(),
+        record_type: order.record_type.clone(),
+        status: order.status,
+        phone_numbers_count: order.phone_numbers_count,
+        requirements_met: order.requirements_met,
+        sub_number_orders_ids: order.sub_number_orders_ids.clone(),
+        customer_reference: order.customer_reference.clone(),
+        connection_id: order.connection_id.clone(),
+        messaging_profile_id: order.messaging_profile_id.clone(),
+        billing_group_id: order.billing_group_id.clone(),
+        phone_numbers: order
+            .phone_numbers
+            .iter()
+            .map(|n| PhoneNumbersJobPhoneNumber {
+                id: n.id.clone(),
+                phone_number: n.phone_number.clone(),
+            })
+            .collect(),
+        created_at: order.created_at,
+        updated_at: order.updated_at,
+    }
+}
