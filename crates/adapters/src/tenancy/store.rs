@@ -1,0 +1,331 @@
+use super::keys::generate_slug;
+use super::{
+    digest_key, generate_key, Account, ApiKeyInfo, IssuedKey, Organization, Partner, Principal,
+    Role,
+};
+use crate::{Database, StoreError};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Runs the same sqlx expression on whichever pool the database has. The
+/// tenancy SQL is portable (`$n` placeholders work on both backends).
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            Database::Postgres($pool) => $body,
+            Database::Sqlite($pool) => $body,
+        }
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    id: String,
+    partner_id: String,
+    role: String,
+    label: String,
+    prefix: String,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrganizationRow {
+    id: i64,
+    slug: String,
+    account_id: String,
+    name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    partner_id: String,
+    name: String,
+}
+
+fn uuid(text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Internal(format!("stored id {text:?}: {e}")))
+}
+
+impl TryFrom<KeyRow> for ApiKeyInfo {
+    type Error = StoreError;
+    fn try_from(row: KeyRow) -> Result<Self, StoreError> {
+        Ok(ApiKeyInfo {
+            id: uuid(&row.id)?,
+            partner_id: uuid(&row.partner_id)?,
+            role: Role::parse(&row.role)
+                .ok_or_else(|| StoreError::Internal(format!("stored role {:?}", row.role)))?,
+            label: row.label,
+            prefix: row.prefix,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        })
+    }
+}
+
+impl TryFrom<OrganizationRow> for Organization {
+    type Error = StoreError;
+    fn try_from(row: OrganizationRow) -> Result<Self, StoreError> {
+        Ok(Organization {
+            id: row.id,
+            slug: row.slug,
+            account_id: uuid(&row.account_id)?,
+            name: row.name,
+        })
+    }
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+    fn try_from(row: AccountRow) -> Result<Self, StoreError> {
+        Ok(Account {
+            id: uuid(&row.id)?,
+            partner_id: uuid(&row.partner_id)?,
+            name: row.name,
+        })
+    }
+}
+
+const KEY_COLUMNS: &str = "id, partner_id, role, label, prefix, created_at, revoked_at";
+
+/// Partners, accounts, organisations and API keys, on the same database as
+/// the event log.
+#[derive(Clone)]
+pub struct TenancyStore {
+    db: Database,
+}
+
+impl TenancyStore {
+    /// Uses the given (already migrated) database.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// Whether no partner exists yet (a fresh deployment, to seed a demo).
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(&self.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM partners")
+            .fetch_one(pool)
+            .await)?;
+        Ok(count == 0)
+    }
+
+    /// Creates a partner.
+    pub async fn create_partner(&self, name: &str) -> Result<Partner, StoreError> {
+        let partner = Partner {
+            id: Uuid::new_v4(),
+            name: name.to_owned(),
+        };
+        on_pool!(&self.db, pool => sqlx::query("INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(partner.id.to_string())
+            .bind(&partner.name)
+            .bind(Utc::now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(partner)
+    }
+
+    /// Lists partners, oldest first.
+    pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
+        let rows: Vec<(String, String)> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM partners ORDER BY created_at, id")
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter()
+            .map(|(id, name)| {
+                Ok(Partner {
+                    id: uuid(&id)?,
+                    name,
+                })
+            })
+            .collect()
+    }
+
+    /// Creates an account of an existing partner.
+    pub async fn create_account(
+        &self,
+        partner_id: Uuid,
+        name: &str,
+    ) -> Result<Account, StoreError> {
+        let account = Account {
+            id: Uuid::new_v4(),
+            partner_id,
+            name: name.to_owned(),
+        };
+        on_pool!(&self.db, pool => sqlx::query("INSERT INTO accounts (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(account.id.to_string())
+            .bind(partner_id.to_string())
+            .bind(&account.name)
+            .bind(Utc::now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(account)
+    }
+
+    /// One account.
+    pub async fn account(&self, id: Uuid) -> Result<Option<Account>, StoreError> {
+        let row: Option<AccountRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, partner_id, name FROM accounts WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await)?;
+        row.map(Account::try_from).transpose()
+    }
+
+    /// The accounts of a partner.
+    pub async fn accounts_of_partner(&self, partner_id: Uuid) -> Result<Vec<Account>, StoreError> {
+        let rows: Vec<AccountRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, partner_id, name FROM accounts WHERE partner_id = $1 ORDER BY created_at, id")
+            .bind(partner_id.to_string())
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(Account::try_from).collect()
+    }
+
+    /// Creates an organisation with a fresh hex slug.
+    pub async fn create_organization(
+        &self,
+        account_id: Uuid,
+        name: &str,
+    ) -> Result<Organization, StoreError> {
+        let slug = generate_slug();
+        let id: i64 = on_pool!(&self.db, pool => sqlx::query_scalar("INSERT INTO organizations (slug, account_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(&slug)
+            .bind(account_id.to_string())
+            .bind(name)
+            .bind(Utc::now())
+            .fetch_one(pool)
+            .await)?;
+        Ok(Organization {
+            id,
+            slug,
+            account_id,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The organisation with this slug.
+    pub async fn organization_by_slug(
+        &self,
+        slug: &str,
+    ) -> Result<Option<Organization>, StoreError> {
+        let row: Option<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(Organization::try_from).transpose()
+    }
+
+    /// The organisation with this integer id.
+    pub async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError> {
+        let row: Option<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(Organization::try_from).transpose()
+    }
+
+    /// The organisations of an account.
+    pub async fn organizations_of_account(
+        &self,
+        account_id: Uuid,
+    ) -> Result<Vec<Organization>, StoreError> {
+        let rows: Vec<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE account_id = $1 ORDER BY id")
+            .bind(account_id.to_string())
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(Organization::try_from).collect()
+    }
+
+    /// The organisations of every account of a partner: a partner key's scope.
+    pub async fn organizations_of_partner(
+        &self,
+        partner_id: Uuid,
+    ) -> Result<Vec<Organization>, StoreError> {
+        let rows: Vec<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
+             JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id")
+            .bind(partner_id.to_string())
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(Organization::try_from).collect()
+    }
+
+    /// Issues a key; the secret in the result is never stored.
+    pub async fn issue_key(
+        &self,
+        partner_id: Uuid,
+        role: Role,
+        label: &str,
+    ) -> Result<IssuedKey, StoreError> {
+        let secret = generate_key(role);
+        let info = ApiKeyInfo {
+            id: Uuid::new_v4(),
+            partner_id,
+            role,
+            label: label.to_owned(),
+            prefix: secret.chars().take(role.as_str().len() + 8).collect(),
+            created_at: Utc::now(),
+            revoked_at: None,
+        };
+        on_pool!(&self.db, pool => sqlx::query(
+            "INSERT INTO api_keys (id, partner_id, role, label, prefix, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(info.id.to_string())
+            .bind(partner_id.to_string())
+            .bind(role.as_str())
+            .bind(&info.label)
+            .bind(&info.prefix)
+            .bind(digest_key(&secret))
+            .bind(info.created_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(IssuedKey { info, secret })
+    }
+
+    /// Lists keys, of one partner or all.
+    pub async fn keys(&self, partner_id: Option<Uuid>) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        let rows: Vec<KeyRow> = match partner_id {
+            Some(partner) => {
+                on_pool!(&self.db, pool => sqlx::query_as(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE partner_id = $1 ORDER BY created_at, id"))
+                .bind(partner.to_string())
+                .fetch_all(pool)
+                .await)?
+            }
+            None => {
+                on_pool!(&self.db, pool => sqlx::query_as(&format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id"))
+                .fetch_all(pool)
+                .await)?
+            }
+        };
+        rows.into_iter().map(ApiKeyInfo::try_from).collect()
+    }
+
+    /// Revokes a key; `false` when no unrevoked key has that id.
+    pub async fn revoke_key(&self, key_id: Uuid) -> Result<bool, StoreError> {
+        let result = on_pool!(&self.db, pool => sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(Utc::now())
+            .bind(key_id.to_string())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(result == 1)
+    }
+
+    /// The principal behind a secret, if it is a valid, unrevoked key.
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<Principal>, StoreError> {
+        if secret.len() > 256 {
+            return Ok(None);
+        }
+        let row: Option<KeyRow> = on_pool!(&self.db, pool => sqlx::query_as(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL"))
+            .bind(digest_key(secret))
+            .fetch_optional(pool)
+            .await)?;
+        let Some(row) = row else { return Ok(None) };
+        let info = ApiKeyInfo::try_from(row)?;
+        Ok(Some(Principal {
+            key_id: info.id,
+            partner_id: info.partner_id,
+            role: info.role,
+        }))
+    }
+}
