@@ -113,14 +113,9 @@ fn notes_can_be_updated_while_open() {
 
 #[test]
 fn same_notes_again_change_nothing() {
-    given(vec![
-        submitted(1),
-        E::NotesUpdated {
-            notes: notes("x"),
-        },
-    ])
-    .when(C::UpdateNotes { notes: notes("x") })
-    .then_expect_events(vec![]);
+    given(vec![submitted(1), E::NotesUpdated { notes: notes("x") }])
+        .when(C::UpdateNotes { notes: notes("x") })
+        .then_expect_events(vec![]);
 }
 
 #[test]
@@ -287,7 +282,9 @@ fn commands_before_submission_are_not_found() {
         record_order(&[1]),
         provision(1),
         fail(&[]),
-        C::Reject { reason: reason("x") },
+        C::Reject {
+            reason: reason("x"),
+        },
         C::Cancel { reason: None },
     ] {
         TestFramework::<NumberRequest>::with(())
@@ -328,12 +325,12 @@ fn ordered_at_most_once_per_attempt() {
 fn no_provisioning_without_an_order() {
     for history in [vec![submitted(1)], vec![submitted(1), assigned("a", 1)]] {
         let status = status_after(history.clone()).expect("submitted");
-        given(history)
-            .when(provision(1))
-            .then_expect_error(NumberRequestError::InvalidTransition {
+        given(history).when(provision(1)).then_expect_error(
+            NumberRequestError::InvalidTransition {
                 command: "record_provisioned",
                 status,
-            });
+            },
+        );
     }
 }
 
@@ -352,15 +349,20 @@ fn an_ordered_request_cannot_be_reassigned_rejected_or_cancelled() {
     let history = vec![submitted(1), assigned("a", 1), ordered(&[1], 1)];
     for (command, name) in [
         (assign("b"), "assign"),
-        (C::Reject { reason: reason("x") }, "reject"),
+        (
+            C::Reject {
+                reason: reason("x"),
+            },
+            "reject",
+        ),
         (C::Cancel { reason: None }, "cancel"),
     ] {
-        given(history.clone())
-            .when(command)
-            .then_expect_error(NumberRequestError::InvalidTransition {
+        given(history.clone()).when(command).then_expect_error(
+            NumberRequestError::InvalidTransition {
                 command: name,
                 status: RequestStatus::Ordered,
-            });
+            },
+        );
     }
 }
 
@@ -374,7 +376,12 @@ fn terminal_states_accept_nothing() {
             phone_number: number(1),
         },
     ];
-    let rejected = vec![submitted(1), E::Rejected { reason: reason("x") }];
+    let rejected = vec![
+        submitted(1),
+        E::Rejected {
+            reason: reason("x"),
+        },
+    ];
     let cancelled = vec![submitted(1), E::Cancelled { reason: None }];
     for (history, status) in [
         (provisioned, RequestStatus::Provisioned),
@@ -387,16 +394,18 @@ fn terminal_states_accept_nothing() {
             record_order(&[2]),
             provision(1),
             fail(&[]),
-            C::Reject { reason: reason("y") },
+            C::Reject {
+                reason: reason("y"),
+            },
             C::Cancel { reason: None },
         ] {
             let name = command.name();
-            given(history.clone())
-                .when(command)
-                .then_expect_error(NumberRequestError::InvalidTransition {
+            given(history.clone()).when(command).then_expect_error(
+                NumberRequestError::InvalidTransition {
                     command: name,
                     status,
-                });
+                },
+            );
         }
         given(history)
             .when(submit(1))
@@ -412,7 +421,13 @@ fn an_order_must_hold_one_to_quantity_distinct_numbers() {
             .when(record_order(&numbers))
             .inspect_result();
         assert!(
-            matches!(result, Err(NumberRequestError::Invalid { field: "phone_numbers", .. })),
+            matches!(
+                result,
+                Err(NumberRequestError::Invalid {
+                    field: "phone_numbers",
+                    ..
+                })
+            ),
             "{numbers:?} gave {result:?}"
         );
     }
@@ -457,12 +472,12 @@ fn a_failed_number_cannot_be_provisioned_and_a_provisioned_one_cannot_fail() {
         },
     ];
     // Both numbers are settled, so the request is terminal (provisioned).
-    given(history.clone())
-        .when(provision(2))
-        .then_expect_error(NumberRequestError::InvalidTransition {
+    given(history.clone()).when(provision(2)).then_expect_error(
+        NumberRequestError::InvalidTransition {
             command: "record_provisioned",
             status: RequestStatus::Provisioned,
-        });
+        },
+    );
     let open = vec![
         submitted(3),
         assigned("a", 1),
@@ -491,5 +506,8 @@ fn errors_name_the_rule_for_people() {
         command: "record_order",
         status: RequestStatus::Submitted,
     };
-    assert_eq!(err.to_string(), "cannot record_order a request that is submitted");
+    assert_eq!(
+        err.to_string(),
+        "cannot record_order a request that is submitted"
+    );
 }

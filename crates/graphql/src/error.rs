@@ -1,0 +1,207 @@
+//! The one place where errors become HTTP statuses, REST error bodies and
+//! GraphQL `extensions.code`s.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use numberdesk_adapters::{CommandError, StoreError};
+use numberdesk_domain::values::ValidationErrors;
+use numberdesk_domain::NumberRequestError;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Every way an API call can fail, as clients see it.
+///
+/// Deliberately not `Display`: async-graphql converts any `Display` type into
+/// an error without extensions, and every error must carry its `code`, so the
+/// conversion below is the only one.
+#[derive(Debug)]
+pub enum ApiError {
+    /// Bad input: which fields and why. 400 / BAD_USER_INPUT.
+    BadInput {
+        /// A summary.
+        message: String,
+        /// Field → reason.
+        fields: BTreeMap<String, String>,
+    },
+    /// No or unknown credentials. 401 / UNAUTHENTICATED.
+    Unauthenticated(String),
+    /// Known caller, not allowed. 403 / FORBIDDEN.
+    Forbidden(String),
+    /// Missing, or invisible to this caller. 404 / NOT_FOUND.
+    NotFound(String),
+    /// The request's state refuses the command, or a concurrent write won. 409 / CONFLICT.
+    Conflict(String),
+    /// An Idempotency-Key reused with another body. 422 / IDEMPOTENCY_KEY_REUSED.
+    IdempotencyKeyReused(String),
+    /// Body too large. 413 / PAYLOAD_TOO_LARGE.
+    PayloadTooLarge(usize),
+    /// Not JSON. 415 / UNSUPPORTED_MEDIA_TYPE.
+    UnsupportedMediaType(String),
+    /// The database or carrier is unreachable; retry later. 503 / UNAVAILABLE.
+    Unavailable(String),
+    /// A bug or unexpected failure; details are logged, never returned. 500 / INTERNAL.
+    Internal(String),
+}
+
+impl ApiError {
+    /// One bad field.
+    pub fn bad_field(field: &str, reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        let mut fields = BTreeMap::new();
+        fields.insert(field.to_owned(), reason.clone());
+        ApiError::BadInput {
+            message: format!("{field}: {reason}"),
+            fields,
+        }
+    }
+
+    /// The sentence shown to clients (never internal details).
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::BadInput { message, .. } => message.clone(),
+            ApiError::Unauthenticated(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::IdempotencyKeyReused(m)
+            | ApiError::UnsupportedMediaType(m) => m.clone(),
+            ApiError::PayloadTooLarge(limit) => {
+                format!("request body is larger than {limit} bytes")
+            }
+            ApiError::Unavailable(_) => "service temporarily unavailable, retry later".into(),
+            ApiError::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadInput { .. } => "BAD_USER_INPUT",
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::IdempotencyKeyReused(_) => "IDEMPOTENCY_KEY_REUSED",
+            ApiError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::Unavailable(_) => "UNAVAILABLE",
+            ApiError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadInput { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn fields(&self) -> Option<&BTreeMap<String, String>> {
+        match self {
+            ApiError::BadInput { fields, .. } => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// Logs what must not reach the client.
+    fn log(&self) {
+        match self {
+            ApiError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            ApiError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "dependency unavailable")
+            }
+            _ => {}
+        }
+    }
+
+    /// The REST contract's error body.
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = json!({"code": self.code(), "message": self.message()});
+        if let Some(fields) = self.fields() {
+            error["fields"] = json!(fields);
+        }
+        json!({"success": false, "error": error})
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::BadInput {
+            message: errors.to_string(),
+            fields: errors.fields().clone(),
+        }
+    }
+}
+
+impl From<NumberRequestError> for ApiError {
+    fn from(error: NumberRequestError) -> Self {
+        match error {
+            NumberRequestError::NotFound => ApiError::NotFound("number request not found".into()),
+            NumberRequestError::Invalid { field, reason } => ApiError::bad_field(field, reason),
+            NumberRequestError::AlreadySubmitted | NumberRequestError::InvalidTransition { .. } => {
+                ApiError::Conflict(error.to_string())
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StoreError::Conflict => ApiError::Conflict(
+                "the request was changed concurrently; reload it and try again".into(),
+            ),
+            StoreError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+impl From<CommandError> for ApiError {
+    fn from(error: CommandError) -> Self {
+        match error {
+            CommandError::Domain(error) => error.into(),
+            CommandError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log();
+        (self.status(), axum::Json(self.body())).into_response()
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        error.log();
+        let fields = error.fields().cloned();
+        let code = error.code();
+        async_graphql::ErrorExtensions::extend_with(
+            async_graphql::Error::new(error.message()),
+            |_, ext| {
+                ext.set("code", code);
+                if let Some(fields) = fields {
+                    let mut map = async_graphql::indexmap::IndexMap::new();
+                    for (field, reason) in fields {
+                        map.insert(
+                            async_graphql::Name::new(field),
+                            async_graphql::Value::String(reason),
+                        );
+                    }
+                    ext.set("fields", async_graphql::Value::Object(map));
+                }
+            },
+        )
+    }
+}

@@ -1,0 +1,212 @@
+//! The axum router: GraphQL (HTTP, GraphiQL, websocket subscriptions), the
+//! REST contract, health checks, request ids, tracing and body limits.
+
+use crate::error::ApiError;
+use crate::schema::{build_schema, Caller, NumberDeskSchema};
+use crate::state::AppState;
+use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::Data;
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::{DefaultBodyLimit, FromRef, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderName, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The header carrying the request id (set when the client sends none).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The request id, as GraphQL resolvers see it (recorded in event metadata).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// What the handlers share: the state and the built schema.
+#[derive(Clone)]
+pub struct HttpState {
+    /// Shared state.
+    pub app: AppState,
+    /// The GraphQL schema.
+    pub schema: NumberDeskSchema,
+}
+
+impl FromRef<HttpState> for AppState {
+    fn from_ref(state: &HttpState) -> AppState {
+        state.app.clone()
+    }
+}
+
+/// The request id of an HTTP request, if the id layer set one.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Builds the whole HTTP surface.
+pub fn router(app: AppState) -> Router {
+    let schema = build_schema(app.clone());
+    let max_body = app.settings.max_body_bytes;
+    let state = HttpState { app, schema };
+    let header = HeaderName::from_static(REQUEST_ID_HEADER);
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(crate::rest::routes())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(PropagateRequestIdLayer::new(header.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("http", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route".into())
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+async fn readyz(State(app): State<AppState>) -> Response {
+    match app.desk.database().ping().await {
+        Ok(()) => Json(json!({"status": "ready"})).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "reason": "database unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> GraphQLResponse {
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
+    let caller = match Caller::resolve(&state.app, authorization).await {
+        Ok(caller) => caller,
+        Err(error) => {
+            let error: async_graphql::Error = error.into();
+            return async_graphql::Response::from_errors(vec![
+                error.into_server_error(async_graphql::Pos::default())
+            ])
+            .into();
+        }
+    };
+    let mut request = request.data(caller);
+    if let Some(id) = request_id(headers) {
+        request = request.data(RequestId(id));
+    }
+    state.schema.execute(request).await.into()
+}
+
+async fn graphql_post(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    execute(&state, &headers, request.into_inner()).await
+}
+
+/// GET with a `query` parameter executes it (queries only, per
+/// GraphQL-over-HTTP); a plain GET serves GraphiQL.
+async fn graphql_get(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let has_query = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("query=")));
+    if !has_query {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .finish(),
+        )
+        .into_response();
+    }
+    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {
+        Ok(request) => request,
+        Err(error) => {
+            return ApiError::bad_field("query", error.to_string()).into_response();
+        }
+    };
+    if changes_state(&request.query) {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(axum::http::header::ALLOW, "POST")],
+            Json(ApiError::bad_field("query", "mutations and subscriptions need POST").body()),
+        )
+            .into_response();
+    }
+    execute(&state, &headers, request).await.into_response()
+}
+
+/// Whether a document holds a mutation or subscription (refused over GET,
+/// as GraphQL-over-HTTP requires). Unparsable documents are left to the
+/// executor, which reports the syntax error.
+fn changes_state(query: &str) -> bool {
+    use async_graphql::parser::types::OperationType;
+    async_graphql::parser::parse_query(query).is_ok_and(|document| {
+        document
+            .operations
+            .iter()
+            .any(|(_, operation)| operation.node.ty != OperationType::Query)
+    })
+}
+
+async fn graphql_ws(
+    State(state): State<HttpState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let app = state.app.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            GraphQLWebSocket::new(stream, state.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let authorization = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
+                    let caller = Caller::resolve(&app, authorization.as_deref())
+                        .await
+                        .map_err(async_graphql::Error::from)?;
+                    // Refuse the connection itself: a socket without a valid
+                    // key could only ever receive errors.
+                    if let Caller(Err(why)) = &caller {
+                        return Err(ApiError::Unauthenticated(why.clone()).into());
+                    }
+                    let mut data = Data::default();
+                    data.insert(caller);
+                    Ok(data)
+                })
+                .serve()
+        })
+}

@@ -1,0 +1,219 @@
+//! `/api/v1/org/{orgSlug}/number-requests`.
+
+use super::body::{parse_create_body, require_json};
+use super::contract::{raw_json, NumberRequestBody, NumberRequestEnvelope, Pagination};
+use crate::auth::{account_context, authenticate, metadata, organization_in_account};
+use crate::error::ApiError;
+use crate::http::{request_id, HttpState};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use numberdesk_adapters::idempotency::{Idempotency, Reservation};
+use numberdesk_adapters::{PageRequest, RequestFilter};
+use numberdesk_domain::request::RequestDetails;
+use numberdesk_domain::RequestStatus;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The idempotency header of POSTs.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn body_bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(limit)
+        } else {
+            ApiError::bad_field("body", rejection.body_text())
+        }
+    })
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::bad_field(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// `POST`: creates a request; `201` with the contract's body, or `200` with
+/// the first response when an `Idempotency-Key` is replayed.
+pub async fn create(
+    State(state): State<HttpState>,
+    Path(org_slug): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let app = &state.app;
+    let principal = authenticate(app, &headers).await?;
+    let account = account_context(app, &principal, &headers).await?;
+    let org = organization_in_account(app, &principal, &account, &org_slug).await?;
+    require_json(&headers)?;
+    let bytes = body_bytes(body, app.settings.max_body_bytes)?;
+    let input = parse_create_body(&bytes)?;
+    let details = RequestDetails::parse(&input)?;
+
+    let idempotency = match idempotency_key(&headers)? {
+        None => None,
+        Some(key) => {
+            let store = Idempotency::new(app.desk.database().clone());
+            let fingerprint = hex::encode(Sha256::digest(
+                [org_slug.as_bytes(), b"\n", &bytes[..]].concat(),
+            ));
+            match store
+                .reserve(principal.partner_id, &key, &fingerprint)
+                .await?
+            {
+                Reservation::Reserved => Some((store, key)),
+                Reservation::Replay { body } => return Ok(raw_json(StatusCode::OK, body)),
+                Reservation::Mismatch => {
+                    return Err(ApiError::IdempotencyKeyReused(
+                        "this Idempotency-Key was used with a different request body".into(),
+                    ))
+                }
+                Reservation::InFlight => {
+                    return Err(ApiError::Conflict(
+                        "a request with this Idempotency-Key is still being processed".into(),
+                    ))
+                }
+            }
+        }
+    };
+
+    let meta = metadata(&principal, request_id(&headers));
+    let created = app.desk.submit(org.id, account.id, details, &meta).await;
+    let view = match created {
+        Ok(view) => view,
+        Err(error) => {
+            if let Some((store, key)) = &idempotency {
+                store.release(principal.partner_id, key).await?;
+            }
+            return Err(error.into());
+        }
+    };
+    app.notify_committed();
+    let body = serde_json::to_string(&NumberRequestEnvelope::from(view))
+        .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
+    if let Some((store, key)) = &idempotency {
+        store.complete(principal.partner_id, key, &body).await?;
+    }
+    Ok(raw_json(StatusCode::CREATED, body))
+}
+
+/// Query of the list route.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+    status: Option<String>,
+}
+
+/// `GET`: the organisation's requests, newest first.
+pub async fn list(
+    State(state): State<HttpState>,
+    Path(org_slug): Path<String>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let app = &state.app;
+    let principal = authenticate(app, &headers).await?;
+    let account = account_context(app, &principal, &headers).await?;
+    let org = organization_in_account(app, &principal, &account, &org_slug).await?;
+    let limit = match query.limit.as_deref() {
+        None => app.settings.default_page_size,
+        Some(text) => text
+            .parse::<i32>()
+            .ok()
+            .filter(|n| *n >= 1 && *n as u32 <= app.settings.max_page_size)
+            .map(|n| n as u32)
+            .ok_or_else(|| {
+                ApiError::bad_field(
+                    "limit",
+                    format!(
+                        "must be an integer from 1 to {}",
+                        app.settings.max_page_size
+                    ),
+                )
+            })?,
+    };
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| ApiError::bad_field("cursor", "is not a cursor returned by this API"))
+        })
+        .transpose()?;
+    let statuses = match query.status.as_deref() {
+        None | Some("") => vec![],
+        Some(list) => list
+            .split(',')
+            .map(|s| {
+                s.parse::<RequestStatus>()
+                    .map_err(|e| ApiError::bad_field("status", e.reason))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let filter = RequestFilter {
+        organization_ids: Some(vec![org.id]),
+        statuses,
+        ..RequestFilter::default()
+    };
+    let page = app
+        .desk
+        .list_requests(
+            &filter,
+            &PageRequest {
+                first: limit,
+                after,
+            },
+        )
+        .await?;
+    let next_cursor = if page.has_next_page {
+        page.items.last().map(|v| v.id.to_string())
+    } else {
+        None
+    };
+    let total = page.total_count;
+    let items: Vec<NumberRequestBody> = page.items.into_iter().map(Into::into).collect();
+    Ok(Json(json!({
+        "success": true,
+        "numberRequests": items,
+        "pagination": Pagination { limit, next_cursor, total },
+    }))
+    .into_response())
+}
+
+/// `GET /{id}`: one request of the organisation.
+pub async fn get_one(
+    State(state): State<HttpState>,
+    Path((org_slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let app = &state.app;
+    let principal = authenticate(app, &headers).await?;
+    let account = account_context(app, &principal, &headers).await?;
+    let org = organization_in_account(app, &principal, &account, &org_slug).await?;
+    let not_found = || ApiError::NotFound(format!("number request {id:?} not found"));
+    let number: i64 = id.parse().map_err(|_| not_found())?;
+    let view = app
+        .desk
+        .request_by_number(number)
+        .await?
+        .filter(|v| v.organization_id == org.id)
+        .ok_or_else(not_found)?;
+    Ok(
+        Json(json!({"success": true, "numberRequest": NumberRequestBody::from(view)}))
+            .into_response(),
+    )
+}

@@ -1,0 +1,41 @@
+//! The GraphQL schema. The SDL is checked in at `crates/graphql/schema.graphql`
+//! and a test fails when the code drifts from it.
+
+mod context;
+mod inputs;
+mod mutation;
+mod query;
+mod subscription;
+mod types;
+
+pub use context::Caller;
+pub use mutation::Mutation;
+pub use query::Query;
+pub use subscription::SubscriptionRoot;
+
+use crate::state::AppState;
+use async_graphql::Schema;
+
+/// The schema type served by the router.
+pub type NumberDeskSchema = Schema<Query, Mutation, SubscriptionRoot>;
+
+/// Builds the schema with the state's limits.
+pub fn build_schema(state: AppState) -> NumberDeskSchema {
+    let settings = state.settings.clone();
+    let mut builder = Schema::build(Query, Mutation, SubscriptionRoot)
+        .limit_depth(settings.max_query_depth)
+        .limit_complexity(settings.max_query_complexity)
+        .limit_recursive_depth(32)
+        .data(state);
+    if !settings.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema's SDL, as checked in.
+pub fn sdl() -> String {
+    Schema::build(Query, Mutation, SubscriptionRoot)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,236 @@
+//! The request lifecycle as mutations. Each returns the updated request.
+
+use super::context::{caller, camel_case, request_id};
+use super::inputs::SubmitNumberRequestInput;
+use super::query::visible_request;
+use super::types::NumberRequestObject;
+use crate::auth::{metadata, require_ops, scoped_organizations};
+use crate::error::ApiError;
+use crate::state::AppState;
+use async_graphql::{Context, Object, Result, ID};
+use numberdesk_adapters::tenancy::Principal;
+use numberdesk_adapters::NumberRequestView;
+use numberdesk_domain::request::{RequestDetails, RequestInput};
+use numberdesk_domain::values::{
+    Assignee, CarrierOrderId, InvalidValue, OpsNotes, PhoneNumber, Reason,
+};
+use numberdesk_domain::{NumberRequestCommand, RequestStatus};
+use std::collections::BTreeMap;
+
+/// The root of every change.
+#[derive(Default)]
+pub struct Mutation;
+
+fn arg<T>(field: &str, result: Result<T, InvalidValue>) -> Result<T, ApiError> {
+    result.map_err(|e| ApiError::bad_field(field, e.reason))
+}
+
+fn http_request_id(ctx: &Context<'_>) -> Option<String> {
+    ctx.data_opt::<crate::http::RequestId>()
+        .map(|r| r.0.clone())
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    state: &AppState,
+    principal: &Principal,
+    view: NumberRequestView,
+    command: NumberRequestCommand,
+) -> Result<NumberRequestObject, ApiError> {
+    let meta = metadata(principal, http_request_id(ctx));
+    let view = state.desk.execute(view.uuid, command, &meta).await?;
+    state.notify_committed();
+    Ok(view.into())
+}
+
+async fn target(ctx: &Context<'_>, id: &ID) -> Result<NumberRequestView, ApiError> {
+    request_id(id, "id")?;
+    visible_request(ctx, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("number request not found".into()))
+}
+
+#[Object]
+impl Mutation {
+    /// Opens a request for an organisation you may use.
+    async fn submit_number_request(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitNumberRequestInput,
+    ) -> Result<NumberRequestObject> {
+        let (state, principal) = caller(ctx)?;
+        let organization_id = input.organization_id;
+        let scope = scoped_organizations(state, principal, Some(organization_id)).await?;
+        let org = match scope {
+            Some(ids) if ids.is_empty() => None,
+            _ => state
+                .tenancy
+                .organization(organization_id)
+                .await
+                .map_err(ApiError::from)?,
+        }
+        .ok_or_else(|| ApiError::NotFound(format!("organization {organization_id} not found")))?;
+        let details = RequestDetails::parse(&RequestInput::from(input)).map_err(|errors| {
+            let fields: BTreeMap<String, String> = errors
+                .fields()
+                .iter()
+                .map(|(field, reason)| (format!("input.{}", camel_case(field)), reason.clone()))
+                .collect();
+            ApiError::BadInput {
+                message: errors.to_string(),
+                fields,
+            }
+        })?;
+        let meta = metadata(principal, http_request_id(ctx));
+        let view = state
+            .desk
+            .submit(org.id, org.account_id, details, &meta)
+            .await
+            .map_err(ApiError::from)?;
+        state.notify_committed();
+        Ok(view.into())
+    }
+
+    /// Gives a request to an operator (again to reassign; after a failure it starts a new attempt). Ops only.
+    async fn assign_number_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        assignee: String,
+        notes: Option<String>,
+    ) -> Result<NumberRequestObject> {
+        let (state, principal) = caller(ctx)?;
+        require_ops(principal, "assign requests")?;
+        let command = NumberRequestCommand::Assign {
+            assignee: arg("assignee", Assignee::parse(&assignee))?,
+            notes: notes
+                .as_deref()
+                .map(|n| arg("notes", OpsNotes::parse(n)))
+                .transpose()?,
+        };
+        let view = target(ctx, &id).await?;
+        Ok(run(ctx, state, principal, view, command).await?)
+    }
+
+    /// Replaces the operations team's notes. Ops only.
+    async fn update_ops_notes(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        notes: String,
+    ) -> Result<NumberRequestObject> {
+        let (state, principal) = caller(ctx)?;
+        require_ops(principal, "edit ops notes")?;
+        let command = NumberRequestCommand::UpdateNotes {
+            notes: arg("notes", OpsNotes::parse(&notes))?,
+        };
+        let view = target(ctx, &id).await?;
+        Ok(run(ctx, state, principal, view, command).await?)
+    }
+
+    /// Searches the carrier and orders the request's numbers. Ops only.
+    async fn order_numbers(&self, ctx: &Context<'_>, id: ID) -> Result<NumberRequestObject> {
+        let (state, principal) = caller(ctx)?;
+        require_ops(principal, "order numbers")?;
+        let view = target(ctx, &id).await?;
+        let meta = metadata(principal, http_request_id(ctx));
+        Ok(crate::ordering::order_numbers(state, view.uuid, &meta)
+            .await?
+            .into())
+    }
+
+    /// Records numbers obtained outside the carrier API as live. On an
+    /// assigned request it first records a manual order of these numbers. Ops only.
+    async fn mark_provisioned(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        phone_numbers: Vec<String>,
+        carrier_order_id: Option<String>,
+    ) -> Result<NumberRequestObject> {
+        let (state, principal) = caller(ctx)?;
+        require_ops(principal, "mark numbers provisioned")?;
+        let numbers = phone_numbers
+            .iter()
+            .enumerate()
+            .map(|(i, n)| arg(&format!("phoneNumbers[{i}]"), PhoneNumber::parse(n)))
+            .collect::<Result<Vec<_>, _>>()?;
+        if numbers.is_empty() {
+            return Err(
+                ApiError::bad_field("phoneNumbers", "must list at least one number").into(),
+            );
+        }
+        let order_id = match carrier_order_id {
+            Some(id) => arg("carrierOrderId", CarrierOrderId::parse(&id))?,
+            None => arg(
+                "carrierOrderId",
+                CarrierOrderId::parse(&format!("manual:{}", uuid::Uuid::new_v4())),
+            )?,
+        };
+        let mut view = target(ctx, &id).await?;
+        let meta = metadata(principal, http_request_id(ctx));
+        if view.status == RequestStatus::Assigned {
+            view = state
+                .desk
+                .execute(
+                    view.uuid,
+                    NumberRequestCommand::RecordOrder {
+                        carrier_order_id: order_id,
+                        phone_numbers: numbers.clone(),
+                    },
+                    &meta,
+                )
+                .await
+                .map_err(ApiError::from)?;
+        }
+        for number in numbers {
+            view = state
+                .desk
+                .execute(
+                    view.uuid,
+                    NumberRequestCommand::RecordProvisioned {
+                        phone_number: number,
+                    },
+                    &meta,
+                )
+                .await
+                .map_err(ApiError::from)?;
+        }
+        state.notify_committed();
+        Ok(view.into())
+    }
+
+    /// Refuses a request. Ops only.
+    async fn reject_number_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<NumberRequestObject> {
+        let (state, principal) = caller(ctx)?;
+        require_ops(principal, "reject requests")?;
+        let command = NumberRequestCommand::Reject {
+            reason: arg("reason", Reason::parse(&reason))?,
+        };
+        let view = target(ctx, &id).await?;
+        Ok(run(ctx, state, principal, view, command).await?)
+    }
+
+    /// Withdraws a request (its owner or ops).
+    async fn cancel_number_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> Result<NumberRequestObject> {
+        let (state, principal) = caller(ctx)?;
+        let command = NumberRequestCommand::Cancel {
+            reason: reason
+                .as_deref()
+                .map(|r| arg("reason", Reason::parse(r)))
+                .transpose()?,
+        };
+        let view = target(ctx, &id).await?;
+        Ok(run(ctx, state, principal, view, command).await?)
+    }
+}

@@ -1,0 +1,258 @@
+//! Read operations.
+
+use super::context::{caller, request_id};
+use super::inputs::{AuditFilter, NumberRequestFilter, PhoneNumberFilter};
+use super::types::{
+    EventObject, NumberRequestObject, PhoneNumberObject, Stats, StatusCount, TotalCount,
+};
+use crate::auth::{ensure_visible, scoped_organizations};
+use crate::error::ApiError;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, Result, ID};
+use chrono::{DateTime, Utc};
+use numberdesk_adapters::{self as adapters, Page, PageRequest};
+use numberdesk_domain::values::CountryCode;
+use numberdesk_domain::RequestStatus;
+
+/// The root of every read.
+#[derive(Default)]
+pub struct Query;
+
+/// A Relay connection whose cursors are the keyset values of the items.
+pub type KeysetConnection<T> = Connection<String, T, TotalCount>;
+
+fn parse_cursor(after: Option<String>) -> Result<Option<i64>, ApiError> {
+    after
+        .map(|cursor| {
+            cursor
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_field("after", "is not a cursor returned by this API"))
+        })
+        .transpose()
+}
+
+fn connection<V, T: async_graphql::OutputType>(
+    page: Page<V>,
+    had_cursor: bool,
+    cursor_of: impl Fn(&V) -> i64,
+    into: impl Fn(V) -> T,
+) -> KeysetConnection<T> {
+    let mut connection = Connection::with_additional_fields(
+        had_cursor,
+        page.has_next_page,
+        TotalCount {
+            total_count: page.total_count,
+        },
+    );
+    connection.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(cursor_of(&item).to_string(), into(item))),
+    );
+    connection
+}
+
+pub(crate) async fn visible_request(
+    ctx: &Context<'_>,
+    id: &ID,
+) -> Result<Option<adapters::NumberRequestView>, ApiError> {
+    let (state, principal) = caller(ctx)?;
+    let id = request_id(id, "id")?;
+    let Some(view) = state.desk.request(id).await? else {
+        return Ok(None);
+    };
+    match ensure_visible(state, principal, &view).await {
+        Ok(()) => Ok(Some(view)),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+#[Object]
+impl Query {
+    /// One request by its UUID; null when it does not exist or is not yours.
+    async fn number_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<NumberRequestObject>> {
+        Ok(visible_request(ctx, &id).await?.map(Into::into))
+    }
+
+    /// Requests, newest first.
+    async fn number_requests(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<NumberRequestFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<KeysetConnection<NumberRequestObject>> {
+        let (state, principal) = caller(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let first = state.page_size(first)?;
+        let after = parse_cursor(after)?;
+        let country = filter
+            .country
+            .as_deref()
+            .map(CountryCode::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_field("filter.country", e.reason))?;
+        let query = adapters::RequestFilter {
+            organization_ids: scoped_organizations(state, principal, filter.organization).await?,
+            statuses: filter
+                .status
+                .unwrap_or_default()
+                .into_iter()
+                .map(RequestStatus::from)
+                .collect(),
+            country,
+            assigned_to: filter.assigned_to,
+            created_after: filter.created_after,
+            created_before: filter.created_before,
+        };
+        let page = state
+            .desk
+            .list_requests(&query, &PageRequest { first, after })
+            .await
+            .map_err(ApiError::from)?;
+        Ok(connection(
+            page,
+            after.is_some(),
+            |v| v.id,
+            NumberRequestObject::from,
+        ))
+    }
+
+    /// Provisioned phone numbers, by id.
+    async fn phone_numbers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PhoneNumberFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<KeysetConnection<PhoneNumberObject>> {
+        let (state, principal) = caller(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let first = state.page_size(first)?;
+        let after = parse_cursor(after)?;
+        let query = adapters::PhoneNumberFilter {
+            organization_ids: scoped_organizations(state, principal, filter.organization).await?,
+            account_id: None,
+            request_id: filter
+                .request_id
+                .as_ref()
+                .map(|id| request_id(id, "filter.requestId"))
+                .transpose()?,
+        };
+        let page = state
+            .desk
+            .list_phone_numbers(&query, &PageRequest { first, after })
+            .await
+            .map_err(ApiError::from)?;
+        Ok(connection(
+            page,
+            after.is_some(),
+            |v| v.id,
+            PhoneNumberObject::from,
+        ))
+    }
+
+    /// Every event of one request, in order, with who did it and when.
+    async fn history(&self, ctx: &Context<'_>, request_id: ID) -> Result<Vec<EventObject>> {
+        let (state, _) = caller(ctx)?;
+        let view = visible_request(ctx, &request_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("number request not found".into()))?;
+        let events = state
+            .desk
+            .history(view.uuid)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(events.into_iter().map(Into::into).collect())
+    }
+
+    /// The global audit feed, oldest first, filterable, paged by position.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<KeysetConnection<EventObject>> {
+        let (state, principal) = caller(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let first = state.page_size(first)?;
+        let after = parse_cursor(after)?;
+        let event_types = filter.event_types.unwrap_or_default();
+        if let Some(bad) = event_types
+            .iter()
+            .find(|t| !numberdesk_domain::NumberRequestEvent::TYPES.contains(&t.as_str()))
+        {
+            return Err(ApiError::bad_field(
+                "filter.eventTypes",
+                format!(
+                    "{bad:?} is not one of {}",
+                    numberdesk_domain::NumberRequestEvent::TYPES.join(", ")
+                ),
+            )
+            .into());
+        }
+        let query = adapters::AuditFilter {
+            organization_ids: scoped_organizations(state, principal, filter.organization).await?,
+            actor: filter.actor,
+            event_types,
+            from: filter.from,
+            to: filter.to,
+        };
+        let page = state
+            .desk
+            .audit_log(&query, &PageRequest { first, after })
+            .await
+            .map_err(ApiError::from)?;
+        Ok(connection(
+            page,
+            after.is_some(),
+            |e| e.position,
+            EventObject::from,
+        ))
+    }
+
+    /// The request as it stood at an instant (its events folded up to then).
+    async fn number_request_as_of(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        at: DateTime<Utc>,
+    ) -> Result<Option<NumberRequestObject>> {
+        let (state, _) = caller(ctx)?;
+        let Some(view) = visible_request(ctx, &id).await? else {
+            return Ok(None);
+        };
+        let past = state
+            .desk
+            .request_as_of(view.uuid, at)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(past.map(Into::into))
+    }
+
+    /// Requests per status, for dashboards.
+    async fn stats(&self, ctx: &Context<'_>, organization: Option<i64>) -> Result<Stats> {
+        let (state, principal) = caller(ctx)?;
+        let scope = scoped_organizations(state, principal, organization).await?;
+        let counts = state
+            .desk
+            .stats(scope.as_deref())
+            .await
+            .map_err(ApiError::from)?;
+        let by_status: Vec<StatusCount> = RequestStatus::ALL
+            .into_iter()
+            .map(|status| StatusCount {
+                status: status.into(),
+                count: counts.get(&status).copied().unwrap_or(0),
+            })
+            .collect();
+        let total = by_status.iter().map(|s| s.count).sum();
+        Ok(Stats { by_status, total })
+    }
+}

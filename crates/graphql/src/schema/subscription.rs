@@ -1,0 +1,119 @@
+//! Live events for dashboards.
+//!
+//! Each subscriber reads the committed log from a position onwards, so an
+//! event is delivered once, only after it is committed, and in log order; a
+//! commit in this process wakes subscribers at once, and a poll catches the
+//! commits of other processes.
+
+use super::context::caller;
+use super::query::visible_request;
+use super::types::EventObject;
+use crate::auth::scoped_organizations;
+use crate::error::ApiError;
+use crate::state::AppState;
+use async_graphql::{Context, Result, Subscription, ID};
+use futures::Stream;
+use numberdesk_adapters::RecordedEvent;
+use std::collections::VecDeque;
+use uuid::Uuid;
+
+/// The root of every subscription.
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+struct Cursor {
+    state: AppState,
+    position: i64,
+    buffer: VecDeque<RecordedEvent>,
+    organizations: Option<Vec<i64>>,
+    request: Option<Uuid>,
+    wake: tokio::sync::watch::Receiver<u64>,
+}
+
+impl Cursor {
+    fn wants(&self, event: &RecordedEvent) -> bool {
+        self.request.is_none_or(|id| id == event.request_id)
+            && self
+                .organizations
+                .as_ref()
+                .is_none_or(|orgs| orgs.contains(&event.organization_id))
+    }
+
+    async fn next(mut self) -> Option<(EventObject, Self)> {
+        loop {
+            if let Some(event) = self.buffer.pop_front() {
+                return Some((event.into(), self));
+            }
+            match self.state.desk.events_after(self.position, 100).await {
+                Ok(events) if !events.is_empty() => {
+                    if let Some(last) = events.last() {
+                        self.position = last.position;
+                    }
+                    let wanted: Vec<RecordedEvent> =
+                        events.into_iter().filter(|e| self.wants(e)).collect();
+                    self.buffer.extend(wanted);
+                    continue;
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "subscription could not read the log; retrying")
+                }
+            }
+            let poll = self.state.settings.subscription_poll;
+            tokio::select! {
+                changed = self.wake.changed() => {
+                    if changed.is_err() {
+                        tokio::time::sleep(poll).await;
+                    }
+                }
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+}
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Events as they are committed, optionally for one organisation or one
+    /// request, starting after `afterPosition` (default: now).
+    async fn number_request_events(
+        &self,
+        ctx: &Context<'_>,
+        organization: Option<i64>,
+        request_id: Option<ID>,
+        after_position: Option<i64>,
+    ) -> Result<impl Stream<Item = EventObject>> {
+        let (state, principal) = caller(ctx)?;
+        let request = match &request_id {
+            Some(id) => {
+                let uuid = super::context::request_id(id, "requestId")?;
+                visible_request(ctx, id)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound("number request not found".into()))?;
+                Some(uuid)
+            }
+            None => None,
+        };
+        let organizations = scoped_organizations(state, principal, organization).await?;
+        let position = match after_position {
+            Some(position) => position,
+            None => {
+                state
+                    .desk
+                    .projection_status()
+                    .await
+                    .map_err(ApiError::from)?
+                    .1
+            }
+        };
+        let cursor = Cursor {
+            state: state.clone(),
+            position,
+            buffer: VecDeque::new(),
+            organizations,
+            request,
+            wake: state.committed.subscribe(),
+        };
+        Ok(futures::stream::unfold(cursor, Cursor::next))
+    }
+}

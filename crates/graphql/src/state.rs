@@ -1,0 +1,94 @@
+//! What every handler shares.
+
+use numberdesk_adapters::tenancy::TenancyStore;
+use numberdesk_adapters::NumberDesk;
+use numberdesk_domain::ports::NumberProvider;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Limits and switches of the API, from configuration.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Page size when a client asks for none.
+    pub default_page_size: u32,
+    /// The most items one page may hold.
+    pub max_page_size: u32,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Whether GraphQL introspection is on.
+    pub introspection: bool,
+    /// Deepest GraphQL query accepted.
+    pub max_query_depth: usize,
+    /// Most complex GraphQL query accepted.
+    pub max_query_complexity: usize,
+    /// How often live subscriptions look for new events when not woken.
+    pub subscription_poll: std::time::Duration,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            default_page_size: 20,
+            max_page_size: 100,
+            max_body_bytes: 64 * 1024,
+            introspection: true,
+            max_query_depth: 12,
+            max_query_complexity: 1000,
+            subscription_poll: std::time::Duration::from_millis(500),
+        }
+    }
+}
+
+/// The service's shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Commands and read models.
+    pub desk: NumberDesk,
+    /// Partners, accounts, organisations, keys.
+    pub tenancy: TenancyStore,
+    /// The carrier (Telnyx or the sandbox).
+    pub provider: Arc<dyn NumberProvider>,
+    /// API limits.
+    pub settings: ApiSettings,
+    /// Bumped after every command this process commits, so subscriptions
+    /// wake at once instead of waiting for their next poll.
+    pub committed: Arc<watch::Sender<u64>>,
+}
+
+impl AppState {
+    /// Wires the state together.
+    pub fn new(
+        desk: NumberDesk,
+        tenancy: TenancyStore,
+        provider: Arc<dyn NumberProvider>,
+        settings: ApiSettings,
+    ) -> Self {
+        let (committed, _) = watch::channel(0);
+        Self {
+            desk,
+            tenancy,
+            provider,
+            settings,
+            committed: Arc::new(committed),
+        }
+    }
+
+    /// Tells live subscriptions that new events may be in the log.
+    pub fn notify_committed(&self) {
+        self.committed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Clamps a requested page size to the configured bounds.
+    pub fn page_size(&self, first: Option<i32>) -> Result<u32, crate::error::ApiError> {
+        match first {
+            None => Ok(self.settings.default_page_size),
+            Some(n) if n < 1 || n as i64 > i64::from(self.settings.max_page_size) => {
+                Err(crate::error::ApiError::bad_field(
+                    "first",
+                    format!("must be between 1 and {}", self.settings.max_page_size),
+                ))
+            }
+            Some(n) => Ok(n as u32),
+        }
+    }
+}

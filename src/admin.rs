@@ -1,0 +1,133 @@
+//! `numberdesk admin …`: manage partners, accounts, organisations and keys.
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use numberdesk_adapters::tenancy::{Role, TenancyStore};
+use uuid::Uuid;
+
+/// Admin commands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a partner.
+    CreatePartner {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List partners.
+    ListPartners,
+    /// Create an account of a partner.
+    CreateAccount {
+        /// The partner's id.
+        #[arg(long)]
+        partner: Uuid,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create an organisation of an account (prints its hex slug).
+    CreateOrg {
+        /// The account's id.
+        #[arg(long)]
+        account: Uuid,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Issue an API key (the secret is printed once).
+    CreateKey {
+        /// The partner's id.
+        #[arg(long)]
+        partner: Uuid,
+        /// `partner` or `ops`.
+        #[arg(long, default_value = "partner")]
+        role: String,
+        /// A label to recognise it by.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List keys (never their secrets).
+    ListKeys {
+        /// Only this partner's keys.
+        #[arg(long)]
+        partner: Option<Uuid>,
+    },
+    /// Revoke a key by id.
+    RevokeKey {
+        /// The key's id.
+        id: Uuid,
+    },
+}
+
+/// Runs one admin command, printing its result.
+pub async fn run(tenancy: &TenancyStore, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreatePartner { name } => {
+            let partner = tenancy.create_partner(&name).await?;
+            println!("partner {} {}", partner.id, partner.name);
+        }
+        AdminCommand::ListPartners => {
+            for partner in tenancy.partners().await? {
+                println!("{}\t{}", partner.id, partner.name);
+            }
+        }
+        AdminCommand::CreateAccount { partner, name } => {
+            let account = tenancy
+                .create_account(partner, &name)
+                .await
+                .context("creating the account (does the partner exist?)")?;
+            println!("account {} {}", account.id, account.name);
+        }
+        AdminCommand::CreateOrg { account, name } => {
+            let org = tenancy
+                .create_organization(account, &name)
+                .await
+                .context("creating the organisation (does the account exist?)")?;
+            println!("organization {} slug {} {}", org.id, org.slug, org.name);
+        }
+        AdminCommand::CreateKey {
+            partner,
+            role,
+            label,
+        } => {
+            let Some(role) = Role::parse(&role) else {
+                bail!("--role must be partner or ops");
+            };
+            let key = tenancy
+                .issue_key(partner, role, &label)
+                .await
+                .context("issuing the key (does the partner exist?)")?;
+            println!(
+                "key {} ({}) — secret, shown once:",
+                key.info.id,
+                role.as_str()
+            );
+            println!("{}", key.secret);
+        }
+        AdminCommand::ListKeys { partner } => {
+            for key in tenancy.keys(partner).await? {
+                let state = match key.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}…\t{}\t{}",
+                    key.id,
+                    key.partner_id,
+                    key.role.as_str(),
+                    key.prefix,
+                    key.label,
+                    state
+                );
+            }
+        }
+        AdminCommand::RevokeKey { id } => {
+            if tenancy.revoke_key(id).await? {
+                println!("revoked {id}");
+            } else {
+                bail!("no active key {id}");
+            }
+        }
+    }
+    Ok(())
+}
