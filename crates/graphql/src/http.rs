@@ -6,7 +6,7 @@ use crate::schema::{build_schema, Caller, NumberDeskSchema};
 use crate::state::AppState;
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
 use axum::extract::{DefaultBodyLimit, FromRef, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -97,11 +97,50 @@ async fn readyz(State(app): State<AppState>) -> Response {
     }
 }
 
-async fn execute(
-    state: &HttpState,
-    headers: &HeaderMap,
-    request: async_graphql::Request,
-) -> GraphQLResponse {
+/// The response media type GraphQL-over-HTTP negotiates from `Accept`.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON))
+}
+
+/// Serialises a GraphQL response with the negotiated media type: plain
+/// `application/json` (always 200) unless the client accepts
+/// `application/graphql-response+json`, which answers 400 without `data`
+/// when the request itself was invalid (parse or validation failure).
+fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
+    let graphql_json = wants_graphql_response_json(headers);
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = match serde_json::to_value(&response) {
+        Ok(body) => body,
+        Err(error) => return ApiError::Internal(format!("serialising a response: {error}")).into_response(),
+    };
+    let (status, content_type) = if graphql_json {
+        if request_error {
+            if let Some(object) = body.as_object_mut() {
+                object.remove("data");
+            }
+            (StatusCode::BAD_REQUEST, GRAPHQL_RESPONSE_JSON)
+        } else {
+            (StatusCode::OK, GRAPHQL_RESPONSE_JSON)
+        }
+    } else {
+        (StatusCode::OK, "application/json")
+    };
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn execute(state: &HttpState, headers: &HeaderMap, request: async_graphql::Request) -> Response {
     let authorization = headers
         .get(axum::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
@@ -109,29 +148,29 @@ async fn execute(
         Ok(caller) => caller,
         Err(error) => {
             let error: async_graphql::Error = error.into();
-            return async_graphql::Response::from_errors(vec![
-                error.into_server_error(async_graphql::Pos::default())
-            ])
-            .into();
+            let response = async_graphql::Response::from_errors(vec![
+                error.into_server_error(async_graphql::Pos::default()),
+            ]);
+            return respond(headers, response);
         }
     };
     let mut request = request.data(caller);
     if let Some(id) = request_id(headers) {
         request = request.data(RequestId(id));
     }
-    state.schema.execute(request).await.into()
+    respond(headers, state.schema.execute(request).await)
 }
 
 async fn graphql_post(
     State(state): State<HttpState>,
     headers: HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
     execute(&state, &headers, request.into_inner()).await
 }
 
 /// GET with a `query` parameter executes it (queries only, per
-/// GraphQL-over-HTTP); a plain GET serves GraphiQL.
+/// GraphQL-over-HTTP); a browser's plain GET gets GraphiQL.
 async fn graphql_get(
     State(state): State<HttpState>,
     headers: HeaderMap,
@@ -141,13 +180,21 @@ async fn graphql_get(
         .query()
         .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("query=")));
     if !has_query {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
-        .into_response();
+        let browser = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        if browser {
+            return Html(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .subscription_endpoint("/graphql/ws")
+                    .finish(),
+            )
+            .into_response();
+        }
+        return ApiError::bad_field("query", "is required (or open /graphql in a browser for GraphiQL)")
+            .into_response();
     }
     let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {
         Ok(request) => request,
@@ -163,7 +210,7 @@ async fn graphql_get(
         )
             .into_response();
     }
-    execute(&state, &headers, request).await.into_response()
+    execute(&state, &headers, request).await
 }
 
 /// Whether a document holds a mutation or subscription (refused over GET,

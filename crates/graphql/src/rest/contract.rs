@@ -1,23 +1,63 @@
-//! The contract's JSON shapes, key for key.
+//! The contract's JSON shapes, key for key, with their OpenAPI schemas.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use numberdesk_adapters::{NumberRequestView, PhoneNumberView};
 use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// The contract's timestamp format: `2026-01-15T10:00:00.000Z`.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// A request's status as the contract spells it.
+#[derive(Debug, Serialize, PartialEq, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusBody {
+    /// Received.
+    Submitted,
+    /// Being worked by ops.
+    Assigned,
+    /// Ordered at the carrier.
+    Ordered,
+    /// Numbers are live.
+    Provisioned,
+    /// The carrier order failed.
+    Failed,
+    /// Refused.
+    Rejected,
+    /// Withdrawn.
+    Cancelled,
+}
+
+impl From<numberdesk_domain::RequestStatus> for StatusBody {
+    fn from(status: numberdesk_domain::RequestStatus) -> Self {
+        use numberdesk_domain::RequestStatus as S;
+        match status {
+            S::Submitted => StatusBody::Submitted,
+            S::Assigned => StatusBody::Assigned,
+            S::Ordered => StatusBody::Ordered,
+            S::Provisioned => StatusBody::Provisioned,
+            S::Failed => StatusBody::Failed,
+            S::Rejected => StatusBody::Rejected,
+            S::Cancelled => StatusBody::Cancelled,
+        }
+    }
+}
+
 /// The `numberRequest` object: exactly the contract's keys, explicit nulls.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, ToSchema)]
+#[schema(as = NumberRequest)]
 pub struct NumberRequestBody {
     id: i64,
     organization_id: i64,
+    #[schema(example = "NL")]
     country: String,
+    #[schema(example = "local")]
     number_type: String,
     use_case: String,
-    status: String,
+    status: StatusBody,
     requested_area: Option<String>,
     company_name: Option<String>,
     vat_number: Option<String>,
@@ -28,7 +68,9 @@ pub struct NumberRequestBody {
     assigned_to: Option<String>,
     ops_notes: Option<String>,
     provisioned_number_id: Option<i64>,
+    #[schema(example = "2026-01-15T10:00:00.000Z")]
     created_at: String,
+    #[schema(example = "2026-01-15T10:00:00.000Z")]
     updated_at: String,
 }
 
@@ -40,7 +82,7 @@ impl From<NumberRequestView> for NumberRequestBody {
             country: v.country,
             number_type: v.number_type,
             use_case: v.use_case,
-            status: v.status.as_str().to_owned(),
+            status: v.status.into(),
             requested_area: v.requested_area,
             company_name: v.company_name,
             vat_number: v.vat_number,
@@ -57,10 +99,32 @@ impl From<NumberRequestView> for NumberRequestBody {
     }
 }
 
+/// `{"success": true, "numberRequest": {...}}`, keys in the contract's order.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NumberRequestResponse)]
+pub struct NumberRequestEnvelope {
+    /// Always true.
+    pub success: bool,
+    /// The request.
+    #[serde(rename = "numberRequest")]
+    pub number_request: NumberRequestBody,
+}
+
+impl From<NumberRequestView> for NumberRequestEnvelope {
+    fn from(view: NumberRequestView) -> Self {
+        Self {
+            success: true,
+            number_request: view.into(),
+        }
+    }
+}
+
 /// A phone number as listed by `/numbers`.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, ToSchema)]
+#[schema(as = PhoneNumber)]
 pub struct PhoneNumberBody {
     id: i64,
+    #[schema(example = "+31201234567")]
     phone_number: String,
     organization_id: i64,
     number_request_id: i64,
@@ -82,7 +146,7 @@ impl From<PhoneNumberView> for PhoneNumberBody {
 }
 
 /// Pagination block of list responses.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, ToSchema)]
 pub struct Pagination {
     /// The page size used.
     pub limit: u32,
@@ -92,23 +156,110 @@ pub struct Pagination {
     pub total: i64,
 }
 
-/// `{"success": true, "numberRequest": {...}}`, keys in the contract's order.
-#[derive(Debug, Serialize)]
-pub struct NumberRequestEnvelope {
+/// A page of requests.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NumberRequestList)]
+pub struct NumberRequestListBody {
     /// Always true.
     pub success: bool,
-    /// The request.
-    #[serde(rename = "numberRequest")]
-    pub number_request: NumberRequestBody,
+    /// Newest first.
+    #[serde(rename = "numberRequests")]
+    pub number_requests: Vec<NumberRequestBody>,
+    /// Where the next page starts.
+    pub pagination: Pagination,
 }
 
-impl From<NumberRequestView> for NumberRequestEnvelope {
-    fn from(view: NumberRequestView) -> Self {
-        Self {
-            success: true,
-            number_request: view.into(),
-        }
-    }
+/// A page of phone numbers.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PhoneNumberList)]
+pub struct PhoneNumberListBody {
+    /// Always true.
+    pub success: bool,
+    /// By id.
+    pub numbers: Vec<PhoneNumberBody>,
+    /// Where the next page starts.
+    pub pagination: Pagination,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT,
+    /// IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+    /// UNAVAILABLE or INTERNAL.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// For BAD_USER_INPUT: field → reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+/// Every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// Always false.
+    pub success: bool,
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// The create body (the contract's fields plus the other provider's optional
+/// ones). Unknown fields are refused.
+#[derive(Debug, ToSchema)]
+#[schema(as = CreateNumberRequest)]
+pub struct CreateNumberRequestBody {
+    #[schema(pattern = "^[A-Z]{2}$", example = "NL")]
+    pub country: String,
+    #[schema(inline)]
+    pub number_type: NumberTypeBody,
+    #[schema(min_length = 1, max_length = 200)]
+    pub use_case: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub contact_name: String,
+    #[schema(format = Email, max_length = 254)]
+    pub contact_email: String,
+    #[schema(max_length = 100, nullable)]
+    pub requested_area: Option<String>,
+    #[schema(max_length = 200, nullable)]
+    pub company_name: Option<String>,
+    #[schema(max_length = 64, nullable)]
+    pub vat_number: Option<String>,
+    #[schema(max_length = 500, nullable)]
+    pub address: Option<String>,
+    #[schema(max_length = 2048, nullable)]
+    pub website: Option<String>,
+    #[schema(minimum = 1, maximum = 1000, nullable)]
+    pub quantity: Option<i64>,
+    #[schema(minimum = 2, maximum = 1000, nullable)]
+    pub range_size: Option<i64>,
+    #[schema(max_length = 16, nullable)]
+    pub area_code: Option<String>,
+    #[schema(max_length = 100, nullable)]
+    pub city: Option<String>,
+    #[schema(max_length = 100, nullable)]
+    pub region: Option<String>,
+    #[schema(max_length = 2000, nullable)]
+    pub comment: Option<String>,
+    #[schema(max_length = 2048, nullable)]
+    pub callback_url: Option<String>,
+}
+
+/// The carrier's number types.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberTypeBody {
+    /// Geographic.
+    Local,
+    /// Mobile.
+    Mobile,
+    /// National.
+    National,
+    /// Freephone.
+    TollFree,
+    /// Shared cost.
+    SharedCost,
 }
 
 /// A JSON body already serialised (kept byte for byte, e.g. an idempotent replay).

@@ -11,9 +11,10 @@
 //! optional field is never silently dropped.
 
 mod body;
-mod contract;
+pub mod contract;
 mod number_requests;
 mod numbers;
+pub mod openapi;
 
 use crate::http::HttpState;
 use axum::routing::get;
@@ -23,16 +24,17 @@ use axum::Router;
 pub fn routes() -> Router<HttpState> {
     Router::new()
         .route(
-            "/api/v1/org/{org_slug}/number-requests",
+            "/api/v1/org/{orgSlug}/number-requests",
             get(number_requests::list).post(number_requests::create),
         )
         .route(
-            "/api/v1/org/{org_slug}/number-requests/{id}",
+            "/api/v1/org/{orgSlug}/number-requests/{id}",
             get(number_requests::get_one),
         )
         .route("/api/v1/numbers", get(numbers::of_account))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route(
-            "/api/v1/org/{org_slug}/numbers",
+            "/api/v1/org/{orgSlug}/numbers",
             get(numbers::of_organization),
         )
 }

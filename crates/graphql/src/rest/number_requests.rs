@@ -1,12 +1,16 @@
 //! `/api/v1/org/{orgSlug}/number-requests`.
 
 use super::body::{parse_create_body, require_json};
-use super::contract::{raw_json, NumberRequestBody, NumberRequestEnvelope, Pagination};
+use super::contract::{
+    raw_json, CreateNumberRequestBody, ErrorBody, NumberRequestEnvelope, NumberRequestListBody,
+    Pagination,
+};
 use crate::auth::{account_context, authenticate, metadata, organization_in_account};
 use crate::error::ApiError;
 use crate::http::{request_id, HttpState};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +20,6 @@ use numberdesk_adapters::{PageRequest, RequestFilter};
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
 use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// The idempotency header of POSTs.
@@ -48,6 +51,31 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 
 /// `POST`: creates a request; `201` with the contract's body, or `200` with
 /// the first response when an `Idempotency-Key` is replayed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/org/{orgSlug}/number-requests",
+    tag = "Number Requests",
+    params(
+        ("orgSlug" = String, Path, description = "Hex-encoded slug of the target organization.", pattern = "^[0-9a-f]{1,64}$"),
+        ("X-Account-Id" = uuid::Uuid, Header, description = "Account context; must belong to the API key's partner and own the organization."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body; another body gets 422."),
+    ),
+    request_body(content = CreateNumberRequestBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Number request created.", body = NumberRequestEnvelope),
+        (status = 200, description = "Replay of an earlier request with the same Idempotency-Key.", body = NumberRequestEnvelope),
+        (status = 400, description = "Invalid input; `error.fields` names each field.", body = ErrorBody),
+        (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
+        (status = 403, description = "Account not of this key's partner, or organization not of this account.", body = ErrorBody),
+        (status = 404, description = "Unknown organization.", body = ErrorBody),
+        (status = 409, description = "Same Idempotency-Key still in flight.", body = ErrorBody),
+        (status = 413, description = "Body too large.", body = ErrorBody),
+        (status = 415, description = "Body is not application/json.", body = ErrorBody),
+        (status = 422, description = "Idempotency-Key reused with another body.", body = ErrorBody),
+        (status = 500, description = "Internal error (logged with the request id).", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry later.", body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<HttpState>,
     Path(org_slug): Path<String>,
@@ -119,12 +147,34 @@ pub struct ListQuery {
 }
 
 /// `GET`: the organisation's requests, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/{orgSlug}/number-requests",
+    tag = "Number Requests",
+    params(
+        ("orgSlug" = String, Path, description = "Hex-encoded slug of the organization.", pattern = "^[0-9a-f]{1,64}$"),
+        ("X-Account-Id" = uuid::Uuid, Header, description = "Account context."),
+        ("limit" = Option<i32>, Query, description = "Page size, 1-100 (default 20).", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`pagination.next_cursor` of the previous page."),
+        ("status" = Option<String>, Query, description = "Comma-separated statuses to keep, e.g. `submitted,assigned`."),
+    ),
+    responses(
+        (status = 200, description = "A page of requests.", body = NumberRequestListBody),
+        (status = 400, description = "Invalid limit, cursor or status.", body = ErrorBody),
+        (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
+        (status = 403, description = "Account or organization not yours.", body = ErrorBody),
+        (status = 404, description = "Unknown organization.", body = ErrorBody),
+        (status = 500, description = "Internal error.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<HttpState>,
     Path(org_slug): Path<String>,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(query) = query?;
     let app = &state.app;
     let principal = authenticate(app, &headers).await?;
     let account = account_context(app, &principal, &headers).await?;
@@ -185,16 +235,38 @@ pub async fn list(
         None
     };
     let total = page.total_count;
-    let items: Vec<NumberRequestBody> = page.items.into_iter().map(Into::into).collect();
-    Ok(Json(json!({
-        "success": true,
-        "numberRequests": items,
-        "pagination": Pagination { limit, next_cursor, total },
-    }))
+    Ok(Json(NumberRequestListBody {
+        success: true,
+        number_requests: page.items.into_iter().map(Into::into).collect(),
+        pagination: Pagination {
+            limit,
+            next_cursor,
+            total,
+        },
+    })
     .into_response())
 }
 
 /// `GET /{id}`: one request of the organisation.
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/{orgSlug}/number-requests/{id}",
+    tag = "Number Requests",
+    params(
+        ("orgSlug" = String, Path, description = "Hex-encoded slug of the organization.", pattern = "^[0-9a-f]{1,64}$"),
+        ("id" = i64, Path, description = "The request's integer id."),
+        ("X-Account-Id" = uuid::Uuid, Header, description = "Account context."),
+    ),
+    responses(
+        (status = 200, description = "The request.", body = NumberRequestEnvelope),
+        (status = 400, description = "Missing X-Account-Id.", body = ErrorBody),
+        (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
+        (status = 403, description = "Account or organization not yours.", body = ErrorBody),
+        (status = 404, description = "Unknown organization or request.", body = ErrorBody),
+        (status = 500, description = "Internal error.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    )
+)]
 pub async fn get_one(
     State(state): State<HttpState>,
     Path((org_slug, id)): Path<(String, String)>,
@@ -213,7 +285,7 @@ pub async fn get_one(
         .filter(|v| v.organization_id == org.id)
         .ok_or_else(not_found)?;
     Ok(
-        Json(json!({"success": true, "numberRequest": NumberRequestBody::from(view)}))
+        Json(NumberRequestEnvelope::from(view))
             .into_response(),
     )
 }

@@ -1,15 +1,15 @@
 //! `/api/v1/numbers` and `/api/v1/org/{orgSlug}/numbers`.
 
-use super::contract::{Pagination, PhoneNumberBody};
+use super::contract::{ErrorBody, Pagination, PhoneNumberListBody};
 use crate::auth::{account_context, authenticate, organization_in_account};
 use crate::error::ApiError;
 use crate::http::HttpState;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use numberdesk_adapters::{PageRequest, PhoneNumberFilter};
 use serde::Deserialize;
-use serde_json::json;
 
 /// Paging of number lists.
 #[derive(Debug, Deserialize)]
@@ -22,7 +22,7 @@ async fn respond(
     state: &HttpState,
     filter: PhoneNumberFilter,
     query: NumbersQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PhoneNumberListBody>, ApiError> {
     let app = &state.app;
     let limit = match query.limit.as_deref() {
         None => app.settings.default_page_size,
@@ -64,20 +64,43 @@ async fn respond(
         None
     };
     let total = page.total_count;
-    let numbers: Vec<PhoneNumberBody> = page.items.into_iter().map(Into::into).collect();
-    Ok(Json(json!({
-        "success": true,
-        "numbers": numbers,
-        "pagination": Pagination { limit, next_cursor, total },
-    })))
+    Ok(Json(PhoneNumberListBody {
+        success: true,
+        numbers: page.items.into_iter().map(Into::into).collect(),
+        pagination: Pagination {
+            limit,
+            next_cursor,
+            total,
+        },
+    }))
 }
 
 /// The phone numbers of the account in `X-Account-Id`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/numbers",
+    tag = "Numbers",
+    params(
+        ("X-Account-Id" = uuid::Uuid, Header, description = "The account whose numbers to list."),
+        ("limit" = Option<i32>, Query, description = "Page size, 1-100 (default 20).", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`pagination.next_cursor` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of provisioned numbers.", body = PhoneNumberListBody),
+        (status = 400, description = "Invalid limit or cursor, or missing X-Account-Id.", body = ErrorBody),
+        (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
+        (status = 403, description = "Account or organization not yours.", body = ErrorBody),
+        (status = 404, description = "Unknown organization.", body = ErrorBody),
+        (status = 500, description = "Internal error.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    )
+)]
 pub async fn of_account(
     State(state): State<HttpState>,
-    Query(query): Query<NumbersQuery>,
+    query: Result<Query<NumbersQuery>, QueryRejection>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PhoneNumberListBody>, ApiError> {
+    let Query(query) = query?;
     let principal = authenticate(&state.app, &headers).await?;
     let account = account_context(&state.app, &principal, &headers).await?;
     let filter = PhoneNumberFilter {
@@ -88,12 +111,33 @@ pub async fn of_account(
 }
 
 /// The phone numbers of one organisation of the account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/{orgSlug}/numbers",
+    tag = "Numbers",
+    params(
+        ("orgSlug" = String, Path, description = "Hex-encoded slug of the organization.", pattern = "^[0-9a-f]{1,64}$"),
+        ("X-Account-Id" = uuid::Uuid, Header, description = "Account context."),
+        ("limit" = Option<i32>, Query, description = "Page size, 1-100 (default 20).", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`pagination.next_cursor` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of provisioned numbers.", body = PhoneNumberListBody),
+        (status = 400, description = "Invalid limit or cursor, or missing X-Account-Id.", body = ErrorBody),
+        (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
+        (status = 403, description = "Account or organization not yours.", body = ErrorBody),
+        (status = 404, description = "Unknown organization.", body = ErrorBody),
+        (status = 500, description = "Internal error.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    )
+)]
 pub async fn of_organization(
     State(state): State<HttpState>,
     Path(org_slug): Path<String>,
-    Query(query): Query<NumbersQuery>,
+    query: Result<Query<NumbersQuery>, QueryRejection>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PhoneNumberListBody>, ApiError> {
+    let Query(query) = query?;
     let principal = authenticate(&state.app, &headers).await?;
     let account = account_context(&state.app, &principal, &headers).await?;
     let org = organization_in_account(&state.app, &principal, &account, &org_slug).await?;
