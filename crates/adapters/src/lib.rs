@@ -21,6 +21,7 @@ pub mod idempotency;
 mod model;
 mod rows;
 mod sqlite_repo;
+mod sqlite_view_repo;
 pub mod tenancy;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -33,3 +34,4 @@ pub use model::{
     RecordedEvent, RequestFilter,
 };
 pub use sqlite_repo::SqliteEventRepository;
+pub use sqlite_view_repo::SqliteViewRepository;
