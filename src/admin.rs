@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context};
 use clap::Subcommand;
+use numberdesk_adapters::fulfilment::CallbackSecrets;
 use numberdesk_adapters::tenancy::{Role, TenancyStore};
 use uuid::Uuid;
 
@@ -57,11 +58,60 @@ pub enum AdminCommand {
         /// The key's id.
         id: Uuid,
     },
+    /// Show or rotate an account's callback signing secret (HMAC-SHA256 key
+    /// of the `Numberdesk-Signature` header on status callbacks).
+    CallbackSecret {
+        /// What to do.
+        #[command(subcommand)]
+        action: CallbackSecretAction,
+    },
+}
+
+/// `admin callback-secret …`.
+#[derive(Debug, Subcommand)]
+pub enum CallbackSecretAction {
+    /// Print the account's secret (created on first use).
+    Show {
+        /// The account's id.
+        #[arg(long)]
+        account: Uuid,
+    },
+    /// Replace the account's secret and print the new one; callbacks are
+    /// signed with it from now on.
+    Rotate {
+        /// The account's id.
+        #[arg(long)]
+        account: Uuid,
+    },
 }
 
 /// Runs one admin command, printing its result.
-pub async fn run(tenancy: &TenancyStore, command: AdminCommand) -> anyhow::Result<()> {
+pub async fn run(
+    tenancy: &TenancyStore,
+    secrets: &CallbackSecrets,
+    command: AdminCommand,
+) -> anyhow::Result<()> {
     match command {
+        AdminCommand::CallbackSecret { action } => {
+            let (account, rotate) = match action {
+                CallbackSecretAction::Show { account } => (account, false),
+                CallbackSecretAction::Rotate { account } => (account, true),
+            };
+            if tenancy.account(account).await?.is_none() {
+                bail!("no account {account}");
+            }
+            let secret = if rotate {
+                secrets.rotate(account).await?
+            } else {
+                secrets.get_or_create(account).await?
+            };
+            println!(
+                "callback secret of account {account}{} (keep it secret; it signs the \
+                 Numberdesk-Signature header, t=<unix>,v1=hex(HMAC-SHA256(secret, \"<t>.<body>\"))):",
+                if rotate { ", rotated" } else { "" }
+            );
+            println!("{secret}");
+        }
         AdminCommand::CreatePartner { name } => {
             let partner = tenancy.create_partner(&name).await?;
             println!("partner {} {}", partner.id, partner.name);

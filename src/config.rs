@@ -51,6 +51,75 @@ pub struct ServeConfig {
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Fulfilment: workers, retries, polling, webhooks and callbacks.
+    #[command(flatten)]
+    pub fulfilment: FulfilmentConfig,
+}
+
+/// Settings of fulfilment (jobs, carrier polling, webhooks, callbacks).
+#[derive(Debug, Clone, Args)]
+pub struct FulfilmentConfig {
+    /// Assign submitted requests to "system" and order them at once.
+    #[arg(long, env = "AUTO_FULFILMENT", default_value_t = false, action = clap::ArgAction::Set)]
+    pub auto_fulfilment: bool,
+    /// Fulfilment worker loops in this process (0: run no background jobs here).
+    #[arg(long, env = "FULFILMENT_WORKERS", default_value_t = 2)]
+    pub fulfilment_workers: usize,
+    /// How often idle workers look for due jobs and new events, in milliseconds.
+    #[arg(long, env = "FULFILMENT_IDLE_POLL_MS", default_value_t = 1000)]
+    pub fulfilment_idle_poll_ms: u64,
+    /// How long a job stays leased to a worker without a heartbeat, in seconds.
+    #[arg(long, env = "JOB_LEASE_SECONDS", default_value_t = 60.0)]
+    pub job_lease_seconds: f64,
+    /// Runs of an order / assign / webhook job before it gives up.
+    #[arg(long, env = "JOB_MAX_ATTEMPTS", default_value_t = 10)]
+    pub job_max_attempts: u32,
+    /// First retry delay of a failed job (doubles per attempt), in milliseconds.
+    #[arg(long, env = "JOB_BACKOFF_BASE_MS", default_value_t = 2000)]
+    pub job_backoff_base_ms: u64,
+    /// Longest retry delay, in seconds.
+    #[arg(long, env = "JOB_BACKOFF_MAX_SECONDS", default_value_t = 600.0)]
+    pub job_backoff_max_seconds: f64,
+    /// Read an order from the carrier when it is still pending this long after
+    /// it was placed (and again, with backoff, while it stays pending), in seconds.
+    #[arg(long, env = "POLL_PENDING_AFTER_SECONDS", default_value_t = 60.0)]
+    pub poll_pending_after_seconds: f64,
+    /// Delivery attempts of one customer callback before it gives up.
+    #[arg(long, env = "CALLBACK_MAX_ATTEMPTS", default_value_t = 8)]
+    pub callback_max_attempts: u32,
+    /// Timeout of one callback delivery, in seconds.
+    #[arg(long, env = "CALLBACK_TIMEOUT_SECONDS", default_value_t = 10.0)]
+    pub callback_timeout_seconds: f64,
+    /// Deliver callbacks to loopback / private / link-local / unique-local addresses.
+    #[arg(long, env = "ALLOW_PRIVATE_CALLBACKS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_private_callbacks: bool,
+    /// Base64 Ed25519 public key verifying Telnyx webhooks; unset: the webhook route answers 503.
+    #[arg(long, env = "TELNYX_WEBHOOK_PUBLIC_KEY")]
+    pub telnyx_webhook_public_key: Option<String>,
+    /// How long the sandbox carrier keeps orders of its pending areas pending, in milliseconds.
+    #[arg(long, env = "SANDBOX_PENDING_DELAY_MS", default_value_t = 5000)]
+    pub sandbox_pending_delay_ms: u64,
+}
+
+impl Default for FulfilmentConfig {
+    /// The documented defaults (the same as the flags').
+    fn default() -> Self {
+        Self {
+            auto_fulfilment: false,
+            fulfilment_workers: 2,
+            fulfilment_idle_poll_ms: 1000,
+            job_lease_seconds: 60.0,
+            job_max_attempts: 10,
+            job_backoff_base_ms: 2000,
+            job_backoff_max_seconds: 600.0,
+            poll_pending_after_seconds: 60.0,
+            callback_max_attempts: 8,
+            callback_timeout_seconds: 10.0,
+            allow_private_callbacks: false,
+            telnyx_webhook_public_key: None,
+            sandbox_pending_delay_ms: 5000,
+        }
+    }
 }
 
 /// Settings of commands that only need the database.

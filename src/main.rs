@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use numberdesk::admin::{self, AdminCommand};
 use numberdesk::config::{DatabaseConfig, LogFormat, ServeConfig};
 use numberdesk::{demo, startup, telemetry};
+use numberdesk_adapters::fulfilment::CallbackSecrets;
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
 
@@ -66,7 +67,8 @@ async fn main() -> anyhow::Result<()> {
             let db = Database::connect(&database.database_url)
                 .await
                 .context("opening the database")?;
-            admin::run(&TenancyStore::new(db), command).await
+            let secrets = CallbackSecrets::new(db.clone());
+            admin::run(&TenancyStore::new(db), &secrets, command).await
         }
         Some(Command::Projections {
             database,

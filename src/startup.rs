@@ -1,13 +1,17 @@
-//! Wiring: database, stores, carrier and router, and a server bound to a port.
+//! Wiring: database, stores, carrier, fulfilment and router, and a server
+//! bound to a port. [`Application::serve`] runs the HTTP server and the
+//! fulfilment workers together and stops both on shutdown.
 
-use crate::config::ServeConfig;
+use crate::config::{FulfilmentConfig, ServeConfig};
 use anyhow::Context;
+use numberdesk_adapters::fulfilment::{Fulfilment, FulfilmentSettings};
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
 use numberdesk_domain::ports::NumberProvider;
 use numberdesk_graphql::{ApiSettings, AppState};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A server bound to its port, not yet serving.
@@ -20,6 +24,41 @@ pub struct Application {
 
 /// Opens the database (running migrations), chooses the carrier and builds the router.
 pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
+    build_with(config, None).await
+}
+
+fn seconds(name: &str, value: f64) -> anyhow::Result<Duration> {
+    Duration::try_from_secs_f64(value)
+        .with_context(|| format!("{name} must be a non-negative number of seconds, not {value}"))
+}
+
+/// The fulfilment settings of a configuration.
+pub fn fulfilment_settings(config: &FulfilmentConfig) -> anyhow::Result<FulfilmentSettings> {
+    Ok(FulfilmentSettings {
+        auto_fulfilment: config.auto_fulfilment,
+        workers: config.fulfilment_workers,
+        idle_poll: Duration::from_millis(config.fulfilment_idle_poll_ms.max(1)),
+        lease: seconds("JOB_LEASE_SECONDS", config.job_lease_seconds)?
+            .max(Duration::from_millis(100)),
+        max_attempts: config.job_max_attempts.max(1),
+        backoff_base: Duration::from_millis(config.job_backoff_base_ms),
+        backoff_max: seconds("JOB_BACKOFF_MAX_SECONDS", config.job_backoff_max_seconds)?,
+        poll_pending_after: seconds(
+            "POLL_PENDING_AFTER_SECONDS",
+            config.poll_pending_after_seconds,
+        )?,
+        callback_max_attempts: config.callback_max_attempts.max(1),
+        callback_timeout: seconds("CALLBACK_TIMEOUT_SECONDS", config.callback_timeout_seconds)?,
+        allow_private_callbacks: config.allow_private_callbacks,
+    })
+}
+
+/// Like [`build`], with this carrier instead of the configured one (tests
+/// use it to put a fake or a failing carrier behind the real server).
+pub async fn build_with(
+    config: &ServeConfig,
+    carrier: Option<Arc<dyn NumberProvider>>,
+) -> anyhow::Result<Application> {
     let db = Database::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database at {}", redact(&config.database_url)))?;
@@ -32,16 +71,30 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
     .await
     .context("opening the event store")?;
     let tenancy = TenancyStore::new(db);
-    let provider = provider(config)?;
+    let provider = match carrier {
+        Some(carrier) => carrier,
+        None => provider(config)?,
+    };
+    let fulfilment = Fulfilment::new(
+        desk.clone(),
+        provider.clone(),
+        fulfilment_settings(&config.fulfilment)?,
+        numberdesk_graphql::ordering::callback_renderer(),
+    );
     let settings = ApiSettings {
         max_page_size: config.max_page_size,
         max_body_bytes: config.max_body_bytes,
         introspection: config.graphql_introspection,
         max_query_depth: config.graphql_max_depth,
         max_query_complexity: config.graphql_max_complexity,
+        telnyx_webhook_public_key: config
+            .fulfilment
+            .telnyx_webhook_public_key
+            .clone()
+            .filter(|key| !key.trim().is_empty()),
         ..ApiSettings::default()
     };
-    let state = AppState::new(desk, tenancy, provider, settings);
+    let state = AppState::new(desk, tenancy, provider, settings).with_fulfilment(fulfilment);
     let router = numberdesk_graphql::router(state.clone());
     let address = format!("{}:{}", config.bind, config.port);
     let listener = TcpListener::bind(&address)
@@ -76,7 +129,14 @@ fn provider(config: &ServeConfig) -> anyhow::Result<Arc<dyn NumberProvider>> {
         }
         None => {
             tracing::info!("carrier: sandbox (no TELNYX_API_KEY set; nothing is bought)");
-            Ok(Arc::new(numberdesk_telnyx::SandboxProvider::default()))
+            Ok(Arc::new(numberdesk_telnyx::SandboxProvider::new(
+                numberdesk_telnyx::SandboxConfig {
+                    pending_delay: Duration::from_millis(
+                        config.fulfilment.sandbox_pending_delay_ms,
+                    ),
+                    seed: None,
+                },
+            )))
         }
     }
 }
@@ -98,15 +158,26 @@ impl Application {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves HTTP and runs the fulfilment workers until `shutdown`
+    /// completes; then the workers finish their current job and stop, and
+    /// in-flight requests finish.
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP")
+        use std::future::IntoFuture;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let fulfilment = self.state.fulfilment.clone();
+        let commits = self.state.committed.subscribe();
+        let workers = async move { fulfilment.run(stopped, Some(commits)).await };
+        let http = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop.send(true);
+            })
+            .into_future();
+        let (served, ()) = tokio::join!(http, workers);
+        served.context("serving HTTP")
     }
 }
 

@@ -2,11 +2,46 @@
 //! temporary folder) or PostgreSQL (a fresh database), with two tenants.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
-use numberdesk::config::{LogFormat, ServeConfig};
+use numberdesk::config::{FulfilmentConfig, LogFormat, ServeConfig};
 use numberdesk::startup;
 use numberdesk_adapters::tenancy::{Account, Organization, Role};
 use numberdesk_graphql::AppState;
 use serde_json::{json, Value};
+
+/// Runs each named `async fn(TestApp)` as two tests: on SQLite, and on a
+/// fresh PostgreSQL database (skipped, with a message, when none is reachable
+/// and `NUMBERDESK_REQUIRE_POSTGRES` is not set).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($prefix:literal: $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = $crate::support::spawn($crate::support::Backend::Sqlite, stringify!($name))
+                        .await
+                        .expect("sqlite always runs");
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = $crate::support::spawn(
+                        $crate::support::Backend::Postgres,
+                        concat!($prefix, "_", stringify!($name)),
+                    )
+                    .await
+                    {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
 
 /// Which event store the server runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +82,11 @@ fn config(database_url: String) -> ServeConfig {
         demo_seed: false,
         telnyx_api_key: None,
         log_format: LogFormat::Text,
+        // No background fulfilment unless a test asks (tests/fulfilment_*.rs).
+        fulfilment: FulfilmentConfig {
+            fulfilment_workers: 0,
+            ..FulfilmentConfig::default()
+        },
     }
 }
 
@@ -208,3 +248,220 @@ pub async fn submit(app: &TestApp, tenant: &Tenant, quantity: i64, city: Option<
 }
 
 pub const SUBMIT: &str = "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id number status organizationId } }";
+
+// ---- fulfilment (tests/fulfilment_*.rs) -------------------------------------
+
+/// Fulfilment settings with short delays, for tests: two workers polling
+/// every 50 ms, 1 s leases, 100 ms first backoff, pending orders polled after
+/// 200 ms, sandbox pending areas completing after 600 ms, private callbacks
+/// allowed (the receivers are on loopback).
+pub fn fast_fulfilment() -> FulfilmentConfig {
+    FulfilmentConfig {
+        auto_fulfilment: false,
+        fulfilment_workers: 2,
+        fulfilment_idle_poll_ms: 50,
+        job_lease_seconds: 1.0,
+        job_max_attempts: 4,
+        job_backoff_base_ms: 100,
+        job_backoff_max_seconds: 1.0,
+        poll_pending_after_seconds: 0.2,
+        callback_max_attempts: 5,
+        callback_timeout_seconds: 2.0,
+        allow_private_callbacks: true,
+        telnyx_webhook_public_key: None,
+        sandbox_pending_delay_ms: 600,
+    }
+}
+
+/// A server process of a test: its address, state and task (abort the task
+/// to kill it, workers included, as a crash would).
+pub struct Node {
+    pub base: String,
+    pub state: AppState,
+    pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+async fn start_node(
+    url: &str,
+    fulfilment: FulfilmentConfig,
+    carrier: Option<std::sync::Arc<dyn numberdesk_domain::ports::NumberProvider>>,
+) -> Node {
+    let mut settings = config(url.to_owned());
+    settings.fulfilment = fulfilment;
+    let app = startup::build_with(&settings, carrier)
+        .await
+        .expect("server builds");
+    let address = app.address().expect("bound");
+    let state = app.state.clone();
+    let task = tokio::spawn(app.serve(std::future::pending()));
+    Node {
+        base: format!("http://{address}"),
+        state,
+        task,
+    }
+}
+
+/// Starts a server with fulfilment on (and a carrier, if given instead of
+/// the sandbox); returns the app, its node and the database URL (to start
+/// more processes on the same database with [`restart`]).
+pub async fn spawn_fulfilment(
+    backend: Backend,
+    test_name: &str,
+    fulfilment: FulfilmentConfig,
+    carrier: Option<std::sync::Arc<dyn numberdesk_domain::ports::NumberProvider>>,
+) -> Option<(TestApp, Node, String)> {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("numberdesk.db").display());
+            (url, Some(dir))
+        }
+        Backend::Postgres => (
+            numberdesk_adapters::testing::fresh_postgres_url(test_name).await?,
+            None,
+        ),
+    };
+    let node = start_node(&url, fulfilment, carrier).await;
+    let tenant = create_tenant(&node.state, "acme").await;
+    let other = create_tenant(&node.state, "globex").await;
+    let app = TestApp {
+        base: node.base.clone(),
+        client: reqwest::Client::new(),
+        state: node.state.clone(),
+        tenant,
+        other,
+        _dir: dir,
+    };
+    Some((app, node, url))
+}
+
+/// Starts another server process on an existing database.
+pub async fn restart(
+    url: &str,
+    fulfilment: FulfilmentConfig,
+    carrier: Option<std::sync::Arc<dyn numberdesk_domain::ports::NumberProvider>>,
+) -> Node {
+    start_node(url, fulfilment, carrier).await
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, or panics after `secs`.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {secs} s waiting for {what}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The request fields fulfilment tests read.
+pub const FULFILMENT_FIELDS: &str = "id number status assignedTo attempt carrierOrderId orderedNumbers provisionedNumbers failedNumbers reason";
+
+impl TestApp {
+    /// A request as ops sees it (GraphQL `numberRequest`).
+    pub async fn request_at(&self, base: &str, id: &str) -> Value {
+        let body: Value = self
+            .client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(&self.tenant.ops_key)
+            .json(&json!({
+                "query": format!("query($id: ID!) {{ numberRequest(id: $id) {{ {FULFILMENT_FIELDS} }} }}"),
+                "variables": {"id": id},
+            }))
+            .send()
+            .await
+            .expect("graphql request")
+            .json()
+            .await
+            .expect("graphql json");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"]["numberRequest"].clone()
+    }
+
+    /// Waits until the request has `status` (e.g. `"PROVISIONED"`).
+    pub async fn wait_status(&self, id: &str, status: &str, secs: u64) -> Value {
+        let base = self.base.clone();
+        self.wait_status_at(&base, id, status, secs).await
+    }
+
+    /// Like [`TestApp::wait_status`], asking the server at `base`.
+    pub async fn wait_status_at(&self, base: &str, id: &str, status: &str, secs: u64) -> Value {
+        eventually(secs, &format!("request {id} to be {status}"), || async {
+            let request = self.request_at(base, id).await;
+            (request["status"] == status).then_some(request)
+        })
+        .await
+    }
+
+    /// Assigns a request as ops.
+    pub async fn assign(&self, id: &str) -> Value {
+        self.graphql_ok(
+            &self.tenant.ops_key,
+            &format!("mutation($id: ID!) {{ assignNumberRequest(id: $id, assignee: \"ops@numberdesk.example\") {{ {FULFILMENT_FIELDS} }} }}"),
+            json!({"id": id}),
+        )
+        .await["assignNumberRequest"]
+            .clone()
+    }
+
+    /// The request's fulfilment jobs (ops).
+    pub async fn jobs(&self, id: &str) -> Vec<Value> {
+        let data = self
+            .graphql_ok(
+                &self.tenant.ops_key,
+                "query($id: ID!) { jobs(requestId: $id) { id kind key status attempts maxAttempts nextRunAt lastError lastHttpStatus runs { attempt outcome httpStatus error } } }",
+                json!({"id": id}),
+            )
+            .await;
+        data["jobs"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The request's callback deliveries (as its partner).
+    pub async fn callback_deliveries(&self, id: &str) -> Vec<Value> {
+        let data = self
+            .graphql_ok(
+                &self.tenant.partner_key,
+                "query($id: ID!) { callbackDeliveries(requestId: $id) { id url requestStatus status attempts lastHttpStatus lastError nextAttemptAt runs { attempt outcome httpStatus error } } }",
+                json!({"id": id}),
+            )
+            .await;
+        data["callbackDeliveries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Submits a request as the tenant's partner with extra input fields;
+    /// returns its UUID.
+    pub async fn submit_with(&self, extra: Value) -> String {
+        let mut input = json!({
+            "organizationId": self.tenant.org.id,
+            "country": "NL",
+            "numberType": "local",
+            "useCase": "Customer support",
+            "contactName": "Jane Doe",
+            "contactEmail": "jane@acme.example",
+            "quantity": 1,
+        });
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            for (key, value) in extra {
+                input.insert(key.clone(), value.clone());
+            }
+        }
+        let data = self
+            .graphql_ok(&self.tenant.partner_key, SUBMIT, json!({"input": input}))
+            .await;
+        data["submitNumberRequest"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+}

@@ -31,6 +31,7 @@ use numberdesk_domain::request::{RequestDetails, SubmitNumberRequest};
 use numberdesk_domain::{NumberRequest, NumberRequestCommand, NumberRequestError, RequestStatus};
 use postgres_es::PostgresEventRepository;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -72,6 +73,13 @@ struct Inner {
     /// Serialises this process's projector runs (the database lock serialises
     /// processes); saves pointless lock waits.
     projector: tokio::sync::Mutex<()>,
+    /// Catch-up requests so far: each caller takes a ticket *after* its
+    /// command committed.
+    catch_up_requested: AtomicU64,
+    /// The highest ticket a finished projector pass covers: a pass that
+    /// started after ticket `t` was taken saw `t`'s commit, so later callers
+    /// holding tickets up to this one need no pass of their own.
+    catch_up_covered: AtomicU64,
 }
 
 /// The number-request service's store: commands in, views and history out.
@@ -120,6 +128,8 @@ impl NumberDesk {
                 db,
                 framework,
                 projector: tokio::sync::Mutex::new(()),
+                catch_up_requested: AtomicU64::new(0),
+                catch_up_covered: AtomicU64::new(0),
             }),
         };
         desk.catch_up().await?;
@@ -241,8 +251,30 @@ impl NumberDesk {
     /// views; returns how many events it applied. Runs at [`NumberDesk::open`]
     /// and after every command; a server may also call it periodically to
     /// pick up other processes' writes sooner.
+    ///
+    /// Concurrent callers share passes (a group commit for the projector): a
+    /// caller whose commit an already finished pass was started after
+    /// returns at once, and a pass stops at the first batch shorter than the
+    /// batch size instead of running one more, empty, transaction.
     pub async fn catch_up(&self) -> Result<u64, StoreError> {
+        let ticket = self.inner.catch_up_requested.fetch_add(1, Ordering::SeqCst) + 1;
         let _guard = self.inner.projector.lock().await;
+        if self.inner.catch_up_covered.load(Ordering::SeqCst) >= ticket {
+            return Ok(0);
+        }
+        // Every ticket up to here was taken after its command committed, so
+        // the pass below (which reads the log after this point) sees them all.
+        let covers = self.inner.catch_up_requested.load(Ordering::SeqCst);
+        let applied = self.project_pending().await?;
+        self.inner
+            .catch_up_covered
+            .fetch_max(covers, Ordering::SeqCst);
+        Ok(applied)
+    }
+
+    /// Runs projector batches until the log holds nothing newer than the
+    /// checkpoint. The caller holds the projector mutex.
+    async fn project_pending(&self) -> Result<u64, StoreError> {
         let mut applied = 0;
         loop {
             let step = match &self.inner.db {
@@ -260,7 +292,13 @@ impl NumberDesk {
                 }
             };
             match step {
-                Some((_, count)) => applied += count,
+                Some((_, count)) => {
+                    applied += count;
+                    // A short batch read everything committed when it ran.
+                    if count < PROJECTION_BATCH as u64 {
+                        return Ok(applied);
+                    }
+                }
                 None => return Ok(applied),
             }
         }

@@ -9,6 +9,8 @@
 //!   `phone_numbers` views, history, the audit feed, time travel and rebuilds.
 //!   The views are kept by a checkpointed catch-up projector; see the
 //!   [`desk`] module docs.
+//! * [`fulfilment`]: durable jobs (order, poll, webhook, callback) and the
+//!   workers and event consumer that run them.
 #![deny(missing_docs)]
 
 #[macro_use]
@@ -17,6 +19,7 @@ mod db;
 pub mod desk;
 mod error;
 mod fold;
+pub mod fulfilment;
 pub mod idempotency;
 mod model;
 mod rows;

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -53,11 +54,19 @@ pub fn router(app: AppState) -> Router {
     let state = HttpState { app, schema };
     let header = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        // async-graphql-axum reads the body itself, so the limit is enforced
+        // here as well as by DefaultBodyLimit (which covers the REST routes).
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql_post)
+                .layer(RequestBodyLimitLayer::new(max_body)),
+        )
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(crate::rest::routes())
+        .merge(crate::webhooks::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
@@ -118,7 +127,9 @@ fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
         && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = match serde_json::to_value(&response) {
         Ok(body) => body,
-        Err(error) => return ApiError::Internal(format!("serialising a response: {error}")).into_response(),
+        Err(error) => {
+            return ApiError::Internal(format!("serialising a response: {error}")).into_response()
+        }
     };
     let (status, content_type) = if graphql_json {
         if request_error {
@@ -140,7 +151,11 @@ fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
         .into_response()
 }
 
-async fn execute(state: &HttpState, headers: &HeaderMap, request: async_graphql::Request) -> Response {
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> Response {
     let authorization = headers
         .get(axum::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
@@ -149,7 +164,7 @@ async fn execute(state: &HttpState, headers: &HeaderMap, request: async_graphql:
         Err(error) => {
             let error: async_graphql::Error = error.into();
             let response = async_graphql::Response::from_errors(vec![
-                error.into_server_error(async_graphql::Pos::default()),
+                error.into_server_error(async_graphql::Pos::default())
             ]);
             return respond(headers, response);
         }
@@ -193,8 +208,11 @@ async fn graphql_get(
             )
             .into_response();
         }
-        return ApiError::bad_field("query", "is required (or open /graphql in a browser for GraphiQL)")
-            .into_response();
+        return ApiError::bad_field(
+            "query",
+            "is required (or open /graphql in a browser for GraphiQL)",
+        )
+        .into_response();
     }
     let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {
         Ok(request) => request,

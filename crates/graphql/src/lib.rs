@@ -12,6 +12,7 @@ pub mod ordering;
 pub mod rest;
 pub mod schema;
 pub mod state;
+pub mod webhooks;
 
 pub use http::router;
 pub use schema::{build_schema, NumberDeskSchema};

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use numberdesk_adapters::fulfilment::{Fulfilment, FulfilmentSettings};
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::NumberDesk;
 use numberdesk_domain::ports::NumberProvider;
@@ -23,6 +24,9 @@ pub struct ApiSettings {
     pub max_query_complexity: usize,
     /// How often live subscriptions look for new events when not woken.
     pub subscription_poll: std::time::Duration,
+    /// Base64 Ed25519 key verifying Telnyx webhooks; without one
+    /// `POST /webhooks/telnyx` answers 503.
+    pub telnyx_webhook_public_key: Option<String>,
 }
 
 impl Default for ApiSettings {
@@ -35,6 +39,7 @@ impl Default for ApiSettings {
             max_query_depth: 12,
             max_query_complexity: 1000,
             subscription_poll: std::time::Duration::from_millis(500),
+            telnyx_webhook_public_key: None,
         }
     }
 }
@@ -53,6 +58,8 @@ pub struct AppState {
     /// Bumped after every command this process commits, so subscriptions
     /// wake at once instead of waiting for their next poll.
     pub committed: Arc<watch::Sender<u64>>,
+    /// Durable fulfilment (jobs, webhooks, callbacks).
+    pub fulfilment: Fulfilment,
 }
 
 impl AppState {
@@ -64,13 +71,26 @@ impl AppState {
         settings: ApiSettings,
     ) -> Self {
         let (committed, _) = watch::channel(0);
+        let fulfilment = Fulfilment::new(
+            desk.clone(),
+            provider.clone(),
+            FulfilmentSettings::default(),
+            crate::ordering::callback_renderer(),
+        );
         Self {
             desk,
             tenancy,
             provider,
             settings,
             committed: Arc::new(committed),
+            fulfilment,
         }
+    }
+
+    /// Replaces the fulfilment handle (to use other settings).
+    pub fn with_fulfilment(mut self, fulfilment: Fulfilment) -> Self {
+        self.fulfilment = fulfilment;
+        self
     }
 
     /// Tells live subscriptions that new events may be in the log.

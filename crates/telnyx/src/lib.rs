@@ -10,6 +10,9 @@
 //! - [`SandboxProvider`]: an in-memory carrier for running without a Telnyx
 //!   account (the default when `TELNYX_API_KEY` is not set).
 //!
+//! - [`fake`] (feature `fake`): a stateful fake of the Telnyx API for tests,
+//!   and a webhook signer.
+//!
 //! The domain never sees a Telnyx type: [`mapping`] turns them into the
 //! port's types.
 #![deny(missing_docs)]
@@ -17,6 +20,8 @@
 mod client;
 mod config;
 mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod mapping;
 mod provider;
 pub mod range;

@@ -2,6 +2,7 @@
 //! and a test fails when the code drifts from it.
 
 mod context;
+mod fulfilment;
 mod inputs;
 mod mutation;
 mod query;
@@ -9,20 +10,26 @@ mod subscription;
 mod types;
 
 pub use context::Caller;
+pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
-pub use query::Query;
+pub use query::{parse_cursor, Query};
 pub use subscription::SubscriptionRoot;
 
 use crate::state::AppState;
-use async_graphql::Schema;
+use async_graphql::{MergedObject, Schema};
+
+/// The root `Query`: the request reads plus fulfilment (jobs, callbacks).
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(Query, FulfilmentQuery);
 
 /// The schema type served by the router.
-pub type NumberDeskSchema = Schema<Query, Mutation, SubscriptionRoot>;
+pub type NumberDeskSchema = Schema<QueryRoot, Mutation, SubscriptionRoot>;
 
 /// Builds the schema with the state's limits.
 pub fn build_schema(state: AppState) -> NumberDeskSchema {
     let settings = state.settings.clone();
-    let mut builder = Schema::build(Query, Mutation, SubscriptionRoot)
+    let mut builder = Schema::build(QueryRoot::default(), Mutation, SubscriptionRoot)
         .limit_depth(settings.max_query_depth)
         .limit_complexity(settings.max_query_complexity)
         .limit_recursive_depth(32)
@@ -35,7 +42,7 @@ pub fn build_schema(state: AppState) -> NumberDeskSchema {
 
 /// The schema's SDL, as checked in.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, SubscriptionRoot)
+    Schema::build(QueryRoot::default(), Mutation, SubscriptionRoot)
         .finish()
         .sdl()
 }

@@ -21,13 +21,16 @@ pub struct Query;
 /// A Relay connection whose cursors are the keyset values of the items.
 pub type KeysetConnection<T> = Connection<String, T, TotalCount>;
 
-fn parse_cursor(after: Option<String>) -> Result<Option<i64>, ApiError> {
+/// Parses a keyset cursor this API handed out (REST and GraphQL alike).
+pub fn parse_cursor(field: &str, cursor: &str) -> Result<i64, ApiError> {
+    cursor
+        .parse::<i64>()
+        .map_err(|_| ApiError::bad_field(field, "is not a cursor returned by this API"))
+}
+
+fn parse_after(after: Option<String>) -> Result<Option<i64>, ApiError> {
     after
-        .map(|cursor| {
-            cursor
-                .parse::<i64>()
-                .map_err(|_| ApiError::bad_field("after", "is not a cursor returned by this API"))
-        })
+        .map(|cursor| parse_cursor("after", &cursor))
         .transpose()
 }
 
@@ -68,7 +71,7 @@ pub(crate) async fn visible_request(
     }
 }
 
-#[Object]
+#[Object(name = "RequestQuery")] // merged into the root `Query` (schema/mod.rs)
 impl Query {
     /// One request by its UUID; null when it does not exist or is not yours.
     async fn number_request(
@@ -90,7 +93,7 @@ impl Query {
         let (state, principal) = caller(ctx)?;
         let filter = filter.unwrap_or_default();
         let first = state.page_size(first)?;
-        let after = parse_cursor(after)?;
+        let after = parse_after(after)?;
         let country = filter
             .country
             .as_deref()
@@ -134,7 +137,7 @@ impl Query {
         let (state, principal) = caller(ctx)?;
         let filter = filter.unwrap_or_default();
         let first = state.page_size(first)?;
-        let after = parse_cursor(after)?;
+        let after = parse_after(after)?;
         let query = adapters::PhoneNumberFilter {
             organization_ids: scoped_organizations(state, principal, filter.organization).await?,
             account_id: None,
@@ -182,7 +185,7 @@ impl Query {
         let (state, principal) = caller(ctx)?;
         let filter = filter.unwrap_or_default();
         let first = state.page_size(first)?;
-        let after = parse_cursor(after)?;
+        let after = parse_after(after)?;
         let event_types = filter.event_types.unwrap_or_default();
         if let Some(bad) = event_types
             .iter()

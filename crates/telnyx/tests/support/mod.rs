@@ -1,4 +1,4 @@
-//! Test support: a stateful fake Telnyx server (axum) built on the crate's
-//! own request/response types, and helpers to point a provider at it.
+//! Test support: the stateful fake Telnyx server (axum) built on the crate's
+//! own request/response types, from the crate's `fake` feature.
 
-pub mod fake_telnyx;
+pub use numberdesk_telnyx::fake as fake_telnyx;

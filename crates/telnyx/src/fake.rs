@@ -5,17 +5,17 @@
 //! It speaks the crate's own `types`, so client and fake cannot drift apart
 //! silently; the Prism contract test keeps both honest against the spec.
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::Router;
-use numberdesk_telnyx::types::{
+use crate::types::{
     ApiErrorBody, AvailablePhoneNumber, AvailablePhoneNumbersMetadata, AvailablePhoneNumbersQuery,
     AvailablePhoneNumbersResponse, CreateNumberOrderRequest, DataEnvelope, ListEnvelope,
     ListNumberOrdersQuery, NumberOrder, NumberOrderWithPhoneNumbers, OrderPhoneNumber, OrderStatus,
     PaginationMeta, PhoneNumbersJobPhoneNumber, RegionInformation, RequirementsStatus,
     TelnyxApiError,
 };
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -117,6 +117,11 @@ impl FakeState {
     /// How many orders exist.
     pub fn order_count(&self) -> usize {
         self.orders.len()
+    }
+
+    /// Every order placed so far, as the fake holds it now.
+    pub fn orders(&self) -> Vec<NumberOrderWithPhoneNumbers> {
+        self.orders.iter().map(|o| o.order.clone()).collect()
     }
 
     /// Adds an existing order, as if placed earlier (e.g. before a crash).
@@ -511,4 +516,52 @@ fn summary(order: &NumberOrderWithPhoneNumbers) -> NumberOrder {
         created_at: order.created_at,
         updated_at: order.updated_at,
     }
+}
+
+/// Signs webhooks the way Telnyx does (Ed25519 over
+/// `"{timestamp}|{raw body}"`), for tests of webhook receivers.
+#[derive(Debug, Clone)]
+pub struct WebhookSigner {
+    key: ed25519_dalek::SigningKey,
+}
+
+impl WebhookSigner {
+    /// A signer with a fixed test key derived from `seed`.
+    pub fn new(seed: u8) -> Self {
+        Self {
+            key: ed25519_dalek::SigningKey::from_bytes(&[seed; 32]),
+        }
+    }
+
+    /// The base64 public key (what `TELNYX_WEBHOOK_PUBLIC_KEY` holds).
+    pub fn public_key_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.key.verifying_key().as_bytes())
+    }
+
+    /// The base64 `telnyx-signature-ed25519` value of a body sent at `timestamp`.
+    pub fn sign(&self, timestamp: &str, body: &[u8]) -> String {
+        use base64::Engine;
+        use ed25519_dalek::Signer;
+        let mut signed = Vec::with_capacity(timestamp.len() + 1 + body.len());
+        signed.extend_from_slice(timestamp.as_bytes());
+        signed.push(b'|');
+        signed.extend_from_slice(body);
+        base64::engine::general_purpose::STANDARD.encode(self.key.sign(&signed).to_bytes())
+    }
+}
+
+/// A `number_order.complete` webhook body carrying `order`, as Telnyx sends it.
+pub fn order_webhook_body(event_id: &str, order: &NumberOrderWithPhoneNumbers) -> String {
+    serde_json::json!({
+        "data": {
+            "event_type": "number_order.complete",
+            "id": event_id,
+            "occurred_at": chrono::Utc::now().to_rfc3339(),
+            "record_type": "event",
+            "payload": order,
+        },
+        "meta": {"attempt": 1, "delivered_to": "https://numberdesk.example/webhooks/telnyx"}
+    })
+    .to_string()
 }
