@@ -1,36 +1,14 @@
 //! The GraphQL API end to end: the real server on a random port, on SQLite
 //! and on PostgreSQL, driven over real HTTP.
 
+#[macro_use]
 mod support;
 
 use serde_json::{json, Value};
-use support::{spawn, submit, Backend, TestApp};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::spawn(super::Backend::Sqlite, stringify!($name)).await.expect("sqlite always runs");
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    if let Some(app) = super::spawn(super::Backend::Postgres, concat!("graphql_", stringify!($name))).await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
-        }
-    };
-}
+use support::{submit, TestApp};
 
 on_both_backends!(
+    "graphql":
     full_lifecycle_with_the_sandbox_carrier,
     refused_transitions_and_errors_carry_codes,
     pagination_walks_every_page_once,
@@ -385,6 +363,37 @@ async fn tenants_cannot_see_or_touch_each_other(app: TestApp) {
         )
         .await;
     assert_eq!(code(&submit_elsewhere), "NOT_FOUND");
+    // Every other operation on my request, with their partner key: refused
+    // (or an empty answer), and nothing of mine in the response.
+    let operations = [
+        "query($id: ID!) { numberRequestAsOf(id: $id, at: \"2100-01-01T00:00:00Z\") { id } }",
+        "query($id: ID!) { phoneNumbers(filter: {requestId: $id}) { totalCount } }",
+        "mutation($id: ID!) { assignNumberRequest(id: $id, assignee: \"eve\") { id } }",
+        "mutation($id: ID!) { updateOpsNotes(id: $id, notes: \"x\") { id } }",
+        "mutation($id: ID!) { orderNumbers(id: $id) { id } }",
+        "mutation($id: ID!) { markProvisioned(id: $id, phoneNumbers: [\"+31201234567\"]) { id } }",
+        "mutation($id: ID!) { rejectNumberRequest(id: $id, reason: \"x\") { id } }",
+    ];
+    for operation in operations {
+        let body = app
+            .graphql(&theirs.partner_key, operation, json!({"id": id}))
+            .await;
+        let text = body.to_string();
+        assert!(
+            !text.contains("jane@acme.example") && !text.contains("Jane Doe"),
+            "{operation} leaked: {text}"
+        );
+        match code(&body) {
+            "NOT_FOUND" | "FORBIDDEN" => {}
+            "none" => {
+                let data = &body["data"];
+                let empty = data.get("numberRequestAsOf").is_some_and(Value::is_null)
+                    || data["phoneNumbers"]["totalCount"] == 0;
+                assert!(empty, "{operation}: {text}");
+            }
+            other => panic!("{operation}: unexpected {other}: {text}"),
+        }
+    }
     assert_eq!(
         app.log_length().await,
         before,

@@ -1,36 +1,14 @@
 //! The REST contract end to end, on SQLite and PostgreSQL.
 
+#[macro_use]
 mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{spawn, submit, Backend, TestApp, SEED_BODY};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::spawn(super::Backend::Sqlite, stringify!($name)).await.expect("sqlite always runs");
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    if let Some(app) = super::spawn(super::Backend::Postgres, concat!("rest_", stringify!($name))).await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
-        }
-    };
-}
+use support::{submit, TestApp, SEED_BODY};
 
 on_both_backends!(
+    "rest":
     the_seed_request_is_answered_in_the_contract_shape,
     every_error_has_its_status_code_and_field,
     idempotency_keys_replay_and_refuse_reuse,

@@ -114,6 +114,62 @@ async fn connections_without_a_valid_key_are_refused(app: TestApp) {
     );
 }
 
+async fn another_tenants_request_cannot_be_watched(app: TestApp) {
+    let id = submit(&app, &app.tenant, 1, None).await;
+    let mut socket = connect(&app, &app.other.partner_key).await;
+    assert_eq!(
+        next(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription($id: ID!) { numberRequestEvents(requestId: $id) { eventType } }",
+            "variables": {"id": id}}}),
+    )
+    .await;
+    let reply = next(&mut socket).await.expect("a reply");
+    // graphql-transport-ws carries resolver errors in a `next` with `errors`.
+    assert_eq!(reply["payload"]["data"], Value::Null, "{reply}");
+    assert_eq!(
+        reply["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{reply}"
+    );
+    assert_eq!(next(&mut socket).await.expect("complete")["type"], "complete");
+
+    // Watching everything shows none of the first tenant's events.
+    send(
+        &mut socket,
+        json!({"id": "2", "type": "subscribe", "payload": {
+            "query": "subscription { numberRequestEvents { requestId } }"}}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.graphql_ok(
+        &app.tenant.ops_key,
+        "mutation($id: ID!) { assignNumberRequest(id: $id, assignee: \"ops\") { status } }",
+        json!({"id": id}),
+    )
+    .await;
+    let theirs = submit(&app, &app.other, 1, None).await;
+    let event = next(&mut socket).await.expect("their own event");
+    assert_eq!(
+        event["payload"]["data"]["numberRequestEvents"]["requestId"],
+        theirs.as_str(),
+        "{event}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_another_tenants_request_cannot_be_watched() {
+    another_tenants_request_cannot_be_watched(
+        spawn(Backend::Sqlite, "ws_isolation")
+            .await
+            .expect("sqlite"),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn sqlite_lifecycle_events_arrive_in_order() {
     lifecycle_events_arrive_in_order(spawn(Backend::Sqlite, "ws_sqlite").await.expect("sqlite"))

@@ -14,16 +14,7 @@ impl EmailAddress {
 
     /// Trims and validates.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(InvalidValue::new("must not be blank"));
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(InvalidValue::new(format!(
-                "must be at most {} characters",
-                Self::MAX_CHARS
-            )));
-        }
+        let trimmed = super::text::trimmed_within(input, Self::MAX_CHARS)?;
         let parsed = email_address::EmailAddress::parse_with_options(
             trimmed,
             email_address::Options::default()

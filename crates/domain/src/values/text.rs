@@ -32,6 +32,21 @@ pub(crate) fn clean_text(
     Ok(trimmed.to_owned())
 }
 
+/// Trims a single-token value (an address, a URL) and checks it is present
+/// and at most `max` characters; the caller checks its syntax.
+pub(crate) fn trimmed_within(input: &str, max: usize) -> Result<&str, InvalidValue> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(InvalidValue::new("must not be blank"));
+    }
+    if trimmed.chars().count() > max {
+        return Err(InvalidValue::new(format!(
+            "must be at most {max} characters"
+        )));
+    }
+    Ok(trimmed)
+}
+
 fn is_forbidden(c: char, multiline: bool) -> bool {
     let allowed_whitespace = multiline && (c == '\n' || c == '\t' || c == '\r');
     (c.is_control() && !allowed_whitespace)

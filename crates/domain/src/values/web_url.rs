@@ -16,16 +16,7 @@ impl WebUrl {
 
     /// Trims and validates with the WHATWG URL parser (`url` crate).
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(InvalidValue::new("must not be blank"));
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(InvalidValue::new(format!(
-                "must be at most {} characters",
-                Self::MAX_CHARS
-            )));
-        }
+        let trimmed = super::text::trimmed_within(input, Self::MAX_CHARS)?;
         if trimmed.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(InvalidValue::new(
                 "must not contain spaces or control characters",

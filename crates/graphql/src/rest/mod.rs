@@ -15,6 +15,7 @@ pub mod contract;
 mod number_requests;
 mod numbers;
 pub mod openapi;
+mod paging;
 
 use crate::http::HttpState;
 use axum::routing::get;

@@ -3,8 +3,8 @@
 use super::body::{parse_create_body, require_json};
 use super::contract::{
     raw_json, CreateNumberRequestBody, ErrorBody, NumberRequestEnvelope, NumberRequestListBody,
-    Pagination,
 };
+use super::paging::{pagination, PageQuery};
 use crate::auth::{account_context, authenticate, metadata, organization_in_account};
 use crate::error::ApiError;
 use crate::http::{request_id, HttpState};
@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use numberdesk_adapters::idempotency::{Idempotency, Reservation};
-use numberdesk_adapters::{PageRequest, RequestFilter};
+use numberdesk_adapters::RequestFilter;
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
 use serde::Deserialize;
@@ -141,8 +141,8 @@ pub async fn create(
 /// Query of the list route.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
     status: Option<String>,
 }
 
@@ -179,31 +179,7 @@ pub async fn list(
     let principal = authenticate(app, &headers).await?;
     let account = account_context(app, &principal, &headers).await?;
     let org = organization_in_account(app, &principal, &account, &org_slug).await?;
-    let limit = match query.limit.as_deref() {
-        None => app.settings.default_page_size,
-        Some(text) => text
-            .parse::<i32>()
-            .ok()
-            .filter(|n| *n >= 1 && *n as u32 <= app.settings.max_page_size)
-            .map(|n| n as u32)
-            .ok_or_else(|| {
-                ApiError::bad_field(
-                    "limit",
-                    format!(
-                        "must be an integer from 1 to {}",
-                        app.settings.max_page_size
-                    ),
-                )
-            })?,
-    };
-    let after = query
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| ApiError::bad_field("cursor", "is not a cursor returned by this API"))
-        })
-        .transpose()?;
+    let page_request = query.page.page_request(&app.settings)?;
     let statuses = match query.status.as_deref() {
         None | Some("") => vec![],
         Some(list) => list
@@ -219,30 +195,12 @@ pub async fn list(
         statuses,
         ..RequestFilter::default()
     };
-    let page = app
-        .desk
-        .list_requests(
-            &filter,
-            &PageRequest {
-                first: limit,
-                after,
-            },
-        )
-        .await?;
-    let next_cursor = if page.has_next_page {
-        page.items.last().map(|v| v.id.to_string())
-    } else {
-        None
-    };
-    let total = page.total_count;
+    let page = app.desk.list_requests(&filter, &page_request).await?;
+    let pagination = pagination(&page, page_request.first, |v| v.id);
     Ok(Json(NumberRequestListBody {
         success: true,
         number_requests: page.items.into_iter().map(Into::into).collect(),
-        pagination: Pagination {
-            limit,
-            next_cursor,
-            total,
-        },
+        pagination,
     })
     .into_response())
 }
@@ -284,8 +242,5 @@ pub async fn get_one(
         .await?
         .filter(|v| v.organization_id == org.id)
         .ok_or_else(not_found)?;
-    Ok(
-        Json(NumberRequestEnvelope::from(view))
-            .into_response(),
-    )
+    Ok(Json(NumberRequestEnvelope::from(view)).into_response())
 }

@@ -1,6 +1,7 @@
 //! `/api/v1/numbers` and `/api/v1/org/{orgSlug}/numbers`.
 
-use super::contract::{ErrorBody, Pagination, PhoneNumberListBody};
+use super::contract::{ErrorBody, PhoneNumberListBody};
+use super::paging::{pagination, PageQuery};
 use crate::auth::{account_context, authenticate, organization_in_account};
 use crate::error::ApiError;
 use crate::http::HttpState;
@@ -8,70 +9,21 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use numberdesk_adapters::{PageRequest, PhoneNumberFilter};
-use serde::Deserialize;
-
-/// Paging of number lists.
-#[derive(Debug, Deserialize)]
-pub struct NumbersQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
-}
+use numberdesk_adapters::PhoneNumberFilter;
 
 async fn respond(
     state: &HttpState,
     filter: PhoneNumberFilter,
-    query: NumbersQuery,
+    query: PageQuery,
 ) -> Result<Json<PhoneNumberListBody>, ApiError> {
     let app = &state.app;
-    let limit = match query.limit.as_deref() {
-        None => app.settings.default_page_size,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=app.settings.max_page_size).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_field(
-                    "limit",
-                    format!(
-                        "must be an integer from 1 to {}",
-                        app.settings.max_page_size
-                    ),
-                )
-            })?,
-    };
-    let after = query
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| ApiError::bad_field("cursor", "is not a cursor returned by this API"))
-        })
-        .transpose()?;
-    let page = app
-        .desk
-        .list_phone_numbers(
-            &filter,
-            &PageRequest {
-                first: limit,
-                after,
-            },
-        )
-        .await?;
-    let next_cursor = if page.has_next_page {
-        page.items.last().map(|n| n.id.to_string())
-    } else {
-        None
-    };
-    let total = page.total_count;
+    let page_request = query.page_request(&app.settings)?;
+    let page = app.desk.list_phone_numbers(&filter, &page_request).await?;
+    let pagination = pagination(&page, page_request.first, |n| n.id);
     Ok(Json(PhoneNumberListBody {
         success: true,
         numbers: page.items.into_iter().map(Into::into).collect(),
-        pagination: Pagination {
-            limit,
-            next_cursor,
-            total,
-        },
+        pagination,
     }))
 }
 
@@ -97,7 +49,7 @@ async fn respond(
 )]
 pub async fn of_account(
     State(state): State<HttpState>,
-    query: Result<Query<NumbersQuery>, QueryRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<PhoneNumberListBody>, ApiError> {
     let Query(query) = query?;
@@ -134,7 +86,7 @@ pub async fn of_account(
 pub async fn of_organization(
     State(state): State<HttpState>,
     Path(org_slug): Path<String>,
-    query: Result<Query<NumbersQuery>, QueryRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<PhoneNumberListBody>, ApiError> {
     let Query(query) = query?;

@@ -68,7 +68,9 @@ mod tests {
     #[test]
     fn the_document_is_openapi_3_1_and_lists_every_route() {
         let doc = serde_json::to_value(ApiDoc::openapi()).expect("serialises");
-        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+        assert!(doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")));
         for path in [
             "/api/v1/org/{orgSlug}/number-requests",
             "/api/v1/org/{orgSlug}/number-requests/{id}",
@@ -78,8 +80,13 @@ mod tests {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }
         let create = &doc["paths"]["/api/v1/org/{orgSlug}/number-requests"]["post"];
-        for status in ["201", "200", "400", "401", "403", "404", "413", "415", "422", "500", "503"] {
-            assert!(create["responses"][status].is_object(), "POST lacks {status}");
+        for status in [
+            "201", "200", "400", "401", "403", "404", "413", "415", "422", "500", "503",
+        ] {
+            assert!(
+                create["responses"][status].is_object(),
+                "POST lacks {status}"
+            );
         }
     }
 }

@@ -1,0 +1,151 @@
+//! The `numberdesk` binary as operators use it: admin commands on a real
+//! SQLite file, and graceful shutdown on SIGTERM.
+
+use numberdesk_adapters::tenancy::TenancyStore;
+use numberdesk_adapters::Database;
+use std::process::Command;
+
+fn numberdesk(db: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_numberdesk"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn word_after<'a>(text: &'a str, marker: &str) -> &'a str {
+    text.split_whitespace()
+        .skip_while(|w| *w != marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {marker} in {text}"))
+}
+
+#[tokio::test]
+async fn admin_commands_manage_tenants_and_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("admin.db").display());
+    let partner = numberdesk(&db, &["admin", "create-partner", "--name", "Acme"]);
+    let partner_id = word_after(&partner, "partner").to_owned();
+    let account = numberdesk(
+        &db,
+        &[
+            "admin",
+            "create-account",
+            "--partner",
+            &partner_id,
+            "--name",
+            "EU",
+        ],
+    );
+    let account_id = word_after(&account, "account").to_owned();
+    let org = numberdesk(
+        &db,
+        &[
+            "admin",
+            "create-org",
+            "--account",
+            &account_id,
+            "--name",
+            "NL",
+        ],
+    );
+    let slug = word_after(&org, "slug");
+    assert!(
+        slug.len() == 16 && slug.chars().all(|c| c.is_ascii_hexdigit()),
+        "{org}"
+    );
+    let key = numberdesk(
+        &db,
+        &[
+            "admin",
+            "create-key",
+            "--partner",
+            &partner_id,
+            "--role",
+            "ops",
+            "--label",
+            "night shift",
+        ],
+    );
+    let key_id = word_after(&key, "key").to_owned();
+    let secret = key.lines().last().expect("secret line").trim().to_owned();
+    assert!(secret.starts_with("nd_ops_"), "{key}");
+
+    let listed = numberdesk(&db, &["admin", "list-keys"]);
+    assert!(
+        listed.contains(&key_id) && listed.contains("night shift") && listed.contains("active")
+    );
+    assert!(!listed.contains(&secret), "the secret must never be listed");
+
+    let tenancy = TenancyStore::new(Database::connect(&db).await.expect("db"));
+    assert!(tenancy.authenticate(&secret).await.expect("db").is_some());
+    numberdesk(&db, &["admin", "revoke-key", &key_id]);
+    assert!(tenancy.authenticate(&secret).await.expect("db").is_none());
+    assert!(numberdesk(&db, &["admin", "list-keys"]).contains("revoked"));
+
+    let bad_role = Command::new(env!("CARGO_BIN_EXE_numberdesk"))
+        .args([
+            "admin",
+            "create-key",
+            "--partner",
+            &partner_id,
+            "--role",
+            "root",
+        ])
+        .env("DATABASE_URL", &db)
+        .output()
+        .expect("runs");
+    assert!(!bad_role.status.success());
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("partner or ops"));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_numberdesk"))
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("s.db").display()),
+        )
+        .env("PORT", port.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(&url).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "server did not start");
+    let pid = child.id().expect("pid");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits within 10 s")
+        .expect("status");
+    assert!(status.success(), "graceful exit, got {status:?}");
+}
