@@ -149,3 +149,55 @@ async fn sigterm_shuts_down_gracefully() {
         .expect("status");
     assert!(status.success(), "graceful exit, got {status:?}");
 }
+
+#[tokio::test]
+async fn projections_rebuild_replays_the_log_into_identical_views() {
+    use numberdesk_adapters::{NumberDesk, StoreSettings};
+    use numberdesk_domain::metadata::CommandMetadata;
+    use numberdesk_domain::request::{RequestDetails, RequestInput};
+    use numberdesk_domain::values::Assignee;
+    use numberdesk_domain::NumberRequestCommand;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("rebuild.db").display());
+    let desk = NumberDesk::open(
+        Database::connect(&url).await.expect("db"),
+        StoreSettings::default(),
+    )
+    .await
+    .expect("desk");
+    let details = RequestDetails::parse(&RequestInput {
+        country: Some("NL".into()),
+        number_type: Some("local".into()),
+        use_case: Some("Support".into()),
+        contact_name: Some("Jane".into()),
+        contact_email: Some("jane@acme.example".into()),
+        ..RequestInput::default()
+    })
+    .expect("valid");
+    let meta = CommandMetadata::new("test");
+    for i in 0..3 {
+        let view = desk
+            .submit(1, uuid::Uuid::from_u128(7), details.clone(), &meta)
+            .await
+            .expect("submit");
+        if i > 0 {
+            desk.execute(
+                view.uuid,
+                NumberRequestCommand::Assign {
+                    assignee: Assignee::parse("ops").expect("valid"),
+                    notes: None,
+                },
+                &meta,
+            )
+            .await
+            .expect("assign");
+        }
+    }
+    let before = desk.dump_views().await.expect("views");
+    let output = numberdesk(&url, &["projections", "rebuild"]);
+    assert!(output.contains("from 5 events"), "{output}");
+    let after = desk.dump_views().await.expect("views");
+    assert_eq!(before, after);
+    assert_eq!(after.0.len(), 3);
+}
