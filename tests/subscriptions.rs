@@ -135,7 +135,10 @@ async fn another_tenants_request_cannot_be_watched(app: TestApp) {
         reply["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
         "{reply}"
     );
-    assert_eq!(next(&mut socket).await.expect("complete")["type"], "complete");
+    assert_eq!(
+        next(&mut socket).await.expect("complete")["type"],
+        "complete"
+    );
 
     // Watching everything shows none of the first tenant's events.
     send(
