@@ -1,0 +1,211 @@
+//! The HTTP workloads: one operation each, over real HTTP to a running server.
+
+use crate::runner::OpResult;
+use crate::setup::Tenant;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The body of the REST contract's example curl (with a real address where the published page shows an e-mail placeholder).
+pub const SEED_BODY: &str = r#"{
+"country": "IT",
+"number_type": "local",
+"use_case": "Automation",
+"contact_name": "Jane Doe",
+"contact_email": "jane@acme.example",
+"requested_area": "Amsterdam",
+"company_name": "Acme BV",
+"vat_number": "",
+"address": "Keizersgracht 1",
+"website": "https://acme.example"
+}"#;
+
+const SUBMIT: &str = "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id number status } }";
+const ASSIGN: &str =
+    "mutation($id: ID!) { assignNumberRequest(id: $id, assignee: \"bench\") { id status } }";
+const ORDER: &str = "mutation($id: ID!) { orderNumbers(id: $id) { id status provisionedNumbers } }";
+const HISTORY: &str =
+    "query($id: ID!) { history(requestId: $id) { position sequence eventType actor occurredAt } }";
+const AUDIT: &str = "query($org: Int, $after: String) { auditLog(filter: {organization: $org}, first: 20, after: $after) { totalCount edges { cursor node { position eventType actor requestId } } } }";
+
+/// Everything an HTTP workload needs; cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    pub base: Arc<str>,
+    pub client: reqwest::Client,
+    pub tenant: Arc<Tenant>,
+}
+
+/// A client sized for `clients` concurrent connections.
+pub fn http_client(clients: usize) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(30))
+        .build()?)
+}
+
+fn transport_kind(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "transport: timeout".into()
+    } else if err.is_connect() {
+        "transport: connect".into()
+    } else {
+        "transport: other".into()
+    }
+}
+
+/// `http <status> <code>` for a REST error body.
+fn http_kind(status: reqwest::StatusCode, body: &Value) -> String {
+    let code = body["error"]["code"].as_str().unwrap_or("-");
+    format!("http {} {code}", status.as_u16())
+}
+
+impl Api {
+    /// One GraphQL call: `data`, or the error kind.
+    pub async fn graphql(&self, key: &str, query: &str, variables: Value) -> Result<Value, String> {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(key)
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .map_err(|e| transport_kind(&e))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|_| format!("http {} (not JSON)", status.as_u16()))?;
+        if let Some(first) = body["errors"].as_array().and_then(|e| e.first()) {
+            let code = first["extensions"]["code"].as_str().unwrap_or("no code");
+            return Err(format!("graphql {code}"));
+        }
+        if !status.is_success() {
+            return Err(http_kind(status, &body));
+        }
+        Ok(body["data"].clone())
+    }
+
+    fn rest_path(&self, tail: &str) -> String {
+        format!(
+            "{}/api/v1/org/{}/number-requests{tail}",
+            self.base, self.tenant.org_slug
+        )
+    }
+
+    async fn rest(&self, request: reqwest::RequestBuilder, want: u16) -> Result<Value, String> {
+        let response = request
+            .bearer_auth(&self.tenant.partner_key)
+            .header("X-Account-Id", &self.tenant.account_id)
+            .send()
+            .await
+            .map_err(|e| transport_kind(&e))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|_| format!("http {} (not JSON)", status.as_u16()))?;
+        if status.as_u16() != want {
+            return Err(http_kind(status, &body));
+        }
+        Ok(body)
+    }
+
+    /// Submit → assign → order through GraphQL; the sandbox carrier
+    /// provisions at once. Returns the three call latencies and the id.
+    pub async fn lifecycle(&self) -> Result<(Vec<Duration>, String), String> {
+        let mut calls = Vec::with_capacity(3);
+        let t = Instant::now();
+        let data = self
+            .graphql(
+                &self.tenant.partner_key,
+                SUBMIT,
+                json!({"input": {
+                    "organizationId": self.tenant.organization_id,
+                    "country": "NL",
+                    "numberType": "local",
+                    "useCase": "Load test",
+                    "contactName": "Bench Mark",
+                    "contactEmail": "bench@example.com",
+                    "quantity": 1,
+                }}),
+            )
+            .await?;
+        calls.push(t.elapsed());
+        let id = data["submitNumberRequest"]["id"]
+            .as_str()
+            .ok_or("submit returned no id")?
+            .to_owned();
+        let t = Instant::now();
+        self.graphql(&self.tenant.ops_key, ASSIGN, json!({"id": id}))
+            .await?;
+        calls.push(t.elapsed());
+        let t = Instant::now();
+        let data = self
+            .graphql(&self.tenant.ops_key, ORDER, json!({"id": id}))
+            .await?;
+        calls.push(t.elapsed());
+        match data["orderNumbers"]["status"].as_str() {
+            Some("PROVISIONED") => Ok((calls, id)),
+            other => Err(format!("ended {}", other.unwrap_or("without a status"))),
+        }
+    }
+
+    /// The REST create of the contract's example body.
+    pub async fn rest_create(&self) -> Result<i64, String> {
+        let body = self
+            .rest(
+                self.client
+                    .post(self.rest_path(""))
+                    .header("Content-Type", "application/json")
+                    .body(SEED_BODY),
+                201,
+            )
+            .await?;
+        body["numberRequest"]["id"]
+            .as_i64()
+            .ok_or_else(|| "create returned no id".to_owned())
+    }
+
+    /// One page of the REST list, 20 items, after `cursor`.
+    pub async fn list(&self, cursor: Option<i64>) -> OpResult {
+        let tail = match cursor {
+            Some(c) => format!("?limit=20&cursor={c}"),
+            None => "?limit=20".to_owned(),
+        };
+        let body = self
+            .rest(self.client.get(self.rest_path(&tail)), 200)
+            .await?;
+        if body["numberRequests"].as_array().is_none() {
+            return Err("list without numberRequests".into());
+        }
+        Ok(Vec::new())
+    }
+
+    /// One request's history over GraphQL.
+    pub async fn history(&self, id: &str) -> OpResult {
+        let data = self
+            .graphql(&self.tenant.partner_key, HISTORY, json!({"id": id}))
+            .await?;
+        match data["history"].as_array() {
+            Some(events) if !events.is_empty() => Ok(Vec::new()),
+            _ => Err("empty history".into()),
+        }
+    }
+
+    /// One page of the organisation's audit feed over GraphQL, after `position`.
+    pub async fn audit(&self, after: Option<i64>) -> OpResult {
+        let data = self
+            .graphql(
+                &self.tenant.partner_key,
+                AUDIT,
+                json!({"org": self.tenant.organization_id, "after": after.map(|p| p.to_string())}),
+            )
+            .await?;
+        if data["auditLog"]["edges"].as_array().is_none() {
+            return Err("audit without edges".into());
+        }
+        Ok(Vec::new())
+    }
+}
