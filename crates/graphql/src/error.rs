@@ -133,6 +133,20 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The same error for GraphQL clients whose request never reached the
+    /// executor (not JSON, too large): a GraphQL response with one error.
+    pub fn into_graphql_response(self) -> Response {
+        self.log();
+        let mut extensions = json!({"code": self.code()});
+        if let Some(fields) = self.fields() {
+            extensions["fields"] = json!(fields);
+        }
+        let body = json!({"errors": [{"message": self.message(), "extensions": extensions}]});
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         ApiError::BadInput {

@@ -6,6 +6,8 @@ use crate::schema::{build_schema, Caller, NumberDeskSchema};
 use crate::state::AppState;
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
+use async_graphql::ParseRequestError;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
 use axum::extract::{DefaultBodyLimit, FromRef, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode};
@@ -60,7 +62,15 @@ pub fn router(app: AppState) -> Router {
             "/graphql",
             get(graphql_get)
                 .post(graphql_post)
-                .layer(RequestBodyLimitLayer::new(max_body)),
+                .layer(RequestBodyLimitLayer::new(max_body))
+                .layer(axum::middleware::map_response(move |response: Response| async move {
+                    // The limit layer answers in plain text; clients get the JSON error body.
+                    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        ApiError::PayloadTooLarge(max_body).into_graphql_response()
+                    } else {
+                        response
+                    }
+                })),
         )
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
@@ -120,15 +130,17 @@ fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
 /// `application/json` (always 200) unless the client accepts
 /// `application/graphql-response+json`, which answers 400 without `data`
 /// when the request itself was invalid (parse or validation failure).
-fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
+fn respond(headers: &HeaderMap, mut response: async_graphql::Response) -> Response {
     let graphql_json = wants_graphql_response_json(headers);
+    label_uncoded_errors(&mut response);
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = match serde_json::to_value(&response) {
         Ok(body) => body,
         Err(error) => {
-            return ApiError::Internal(format!("serialising a response: {error}")).into_response()
+            return ApiError::Internal(format!("serialising a response: {error}"))
+                .into_graphql_response()
         }
     };
     let (status, content_type) = if graphql_json {
@@ -149,6 +161,23 @@ fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// Gives every error an `extensions.code`: errors raised before execution
+/// (syntax, validation, depth and complexity limits, variable coercion) have
+/// no path and are the client's: BAD_USER_INPUT. Anything else uncoded is ours.
+fn label_uncoded_errors(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            let code = if error.path.is_empty() {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL"
+            };
+            extensions.set("code", code);
+        }
+    }
 }
 
 async fn execute(
@@ -179,9 +208,21 @@ async fn execute(
 async fn graphql_post(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    execute(&state, &headers, request.into_inner()).await
+    match request {
+        Ok(request) => execute(&state, &headers, request.into_inner()).await,
+        Err(rejection) => match rejection.0 {
+            ParseRequestError::PayloadTooLarge => {
+                ApiError::PayloadTooLarge(state.app.settings.max_body_bytes).into_graphql_response()
+            }
+            other => ApiError::bad_field(
+                "body",
+                format!("is not a GraphQL request ({{\"query\": \"...\"}}): {other}"),
+            )
+            .into_graphql_response(),
+        },
+    }
 }
 
 /// GET with a `query` parameter executes it (queries only, per
@@ -212,19 +253,22 @@ async fn graphql_get(
             "query",
             "is required (or open /graphql in a browser for GraphiQL)",
         )
-        .into_response();
+        .into_graphql_response();
     }
     let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {
         Ok(request) => request,
         Err(error) => {
-            return ApiError::bad_field("query", error.to_string()).into_response();
+            return ApiError::bad_field("query", error.to_string()).into_graphql_response();
         }
     };
     if changes_state(&request.query) {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
             [(axum::http::header::ALLOW, "POST")],
-            Json(ApiError::bad_field("query", "mutations and subscriptions need POST").body()),
+            Json(json!({"errors": [{
+                "message": "mutations and subscriptions need POST",
+                "extensions": {"code": "BAD_USER_INPUT"}
+            }]})),
         )
             .into_response();
     }

@@ -15,6 +15,10 @@ use numberdesk_domain::values::CountryCode;
 use numberdesk_domain::RequestStatus;
 
 /// The root of every read.
+///
+/// Complexity: each field that queries the database costs 25 (stats 50) plus
+/// its selection, so `GRAPHQL_MAX_COMPLEXITY` (1000) bounds the database work
+/// one request can cause, however many aliases it uses.
 #[derive(Default)]
 pub struct Query;
 
@@ -74,6 +78,7 @@ pub(crate) async fn visible_request(
 #[Object(name = "RequestQuery")] // merged into the root `Query` (schema/mod.rs)
 impl Query {
     /// One request by its UUID; null when it does not exist or is not yours.
+    #[graphql(complexity = "5 + child_complexity")]
     async fn number_request(
         &self,
         ctx: &Context<'_>,
@@ -83,6 +88,7 @@ impl Query {
     }
 
     /// Requests, newest first.
+    #[graphql(complexity = "25 + child_complexity")]
     async fn number_requests(
         &self,
         ctx: &Context<'_>,
@@ -127,6 +133,7 @@ impl Query {
     }
 
     /// Provisioned phone numbers, by id.
+    #[graphql(complexity = "25 + child_complexity")]
     async fn phone_numbers(
         &self,
         ctx: &Context<'_>,
@@ -161,6 +168,7 @@ impl Query {
     }
 
     /// Every event of one request, in order, with who did it and when.
+    #[graphql(complexity = "25 + child_complexity")]
     async fn history(&self, ctx: &Context<'_>, request_id: ID) -> Result<Vec<EventObject>> {
         let (state, _) = caller(ctx)?;
         let view = visible_request(ctx, &request_id)
@@ -175,6 +183,7 @@ impl Query {
     }
 
     /// The global audit feed, oldest first, filterable, paged by position.
+    #[graphql(complexity = "25 + child_complexity")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -221,6 +230,7 @@ impl Query {
     }
 
     /// The request as it stood at an instant (its events folded up to then).
+    #[graphql(complexity = "25 + child_complexity")]
     async fn number_request_as_of(
         &self,
         ctx: &Context<'_>,
@@ -240,6 +250,7 @@ impl Query {
     }
 
     /// Requests per status, for dashboards.
+    #[graphql(complexity = 50)]
     async fn stats(&self, ctx: &Context<'_>, organization: Option<i64>) -> Result<Stats> {
         let (state, principal) = caller(ctx)?;
         let scope = scoped_organizations(state, principal, organization).await?;
