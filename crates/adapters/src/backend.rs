@@ -259,7 +259,7 @@ macro_rules! backend {
                 Ok(query.fetch_one(pool).await?)
             }
 
-            fn paginate<T>(mut items: Vec<T>, page: &PageRequest, total_count: i64) -> Page<T> {
+            fn paginate<T>(mut items: Vec<T>, page: &PageRequest, total_count: Option<i64>) -> Page<T> {
                 let first = page.first as usize;
                 let has_next_page = items.len() > first;
                 items.truncate(first);
@@ -293,7 +293,7 @@ macro_rules! backend {
                 if let Some(before) = filter.created_before {
                     conditions.push(" AND created_at <= ").bind(Param::Time(before));
                 }
-                let total_count = count(pool, "number_requests", &conditions).await?;
+                let total_count = if page.with_total { Some(count(pool, "number_requests", &conditions).await?) } else { None };
                 let mut sql = Sql::new(&format!("{} WHERE 1 = 1", view_select()));
                 sql.push(&conditions.text);
                 sql.params = conditions.params;
@@ -321,7 +321,7 @@ macro_rules! backend {
                 if let Some(request) = filter.request_id {
                     conditions.push(" AND request_id = ").bind(Param::Uuid(request));
                 }
-                let total_count = count(pool, "phone_numbers", &conditions).await?;
+                let total_count = if page.with_total { Some(count(pool, "phone_numbers", &conditions).await?) } else { None };
                 let mut sql = Sql::new(&format!("SELECT {PHONE_COLUMNS} FROM phone_numbers WHERE 1 = 1"));
                 sql.push(&conditions.text);
                 sql.params = conditions.params;
@@ -372,7 +372,7 @@ macro_rules! backend {
                 if let Some(to) = filter.to {
                     conditions.push(" AND occurred_at <= ").bind(Param::Text(occurred_at_text(to, false)));
                 }
-                let total_count = count(pool, "events", &conditions).await?;
+                let total_count = if page.with_total { Some(count(pool, "events", &conditions).await?) } else { None };
                 let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1"));
                 sql.push(&conditions.text);
                 sql.params = conditions.params;

@@ -14,6 +14,9 @@ pub struct PageRequest {
     /// The cursor: the key of the last item already seen (request number,
     /// phone number id or event position), or `None` for the first page.
     pub after: Option<i64>,
+    /// Whether to count every matching item too. Counting scans the whole
+    /// match, so callers ask only when a client wants the total.
+    pub with_total: bool,
 }
 
 /// Items of one page.
@@ -23,8 +26,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// True when more items follow the last one.
     pub has_next_page: bool,
-    /// How many items match the filter in total (every page).
-    pub total_count: i64,
+    /// How many items match the filter in total (every page), when
+    /// `PageRequest::with_total` asked for it.
+    pub total_count: Option<i64>,
 }
 
 /// Which requests to list. Requests are listed newest first (`number` DESC);

@@ -36,7 +36,11 @@ impl PageQuery {
             .as_deref()
             .map(|text| crate::schema::parse_cursor("cursor", text))
             .transpose()?;
-        Ok(PageRequest { first, after })
+        Ok(PageRequest {
+            first,
+            after,
+            with_total: true,
+        })
     }
 }
 
@@ -48,6 +52,7 @@ pub fn pagination<T>(page: &Page<T>, limit: u32, key: impl Fn(&T) -> i64) -> Pag
             .has_next_page
             .then(|| page.items.last().map(|item| key(item).to_string()))
             .flatten(),
-        total: page.total_count,
+        // REST lists always ask for the total (`with_total: true`).
+        total: page.total_count.unwrap_or_default(),
     }
 }

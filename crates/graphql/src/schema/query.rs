@@ -40,17 +40,12 @@ fn parse_after(after: Option<String>) -> Result<Option<i64>, ApiError> {
 
 fn connection<V, T: async_graphql::OutputType>(
     page: Page<V>,
+    total: TotalCount,
     had_cursor: bool,
     cursor_of: impl Fn(&V) -> i64,
     into: impl Fn(V) -> T,
 ) -> KeysetConnection<T> {
-    let mut connection = Connection::with_additional_fields(
-        had_cursor,
-        page.has_next_page,
-        TotalCount {
-            total_count: page.total_count,
-        },
-    );
+    let mut connection = Connection::with_additional_fields(had_cursor, page.has_next_page, total);
     connection.edges.extend(
         page.items
             .into_iter()
@@ -121,11 +116,20 @@ impl Query {
         };
         let page = state
             .desk
-            .list_requests(&query, &PageRequest { first, after })
+            .list_requests(
+                &query,
+                &PageRequest {
+                    first,
+                    after,
+                    with_total: false,
+                },
+            )
             .await
             .map_err(ApiError::from)?;
+        let total = TotalCount::Requests(state.clone(), query);
         Ok(connection(
             page,
+            total,
             after.is_some(),
             |v| v.id,
             NumberRequestObject::from,
@@ -156,11 +160,20 @@ impl Query {
         };
         let page = state
             .desk
-            .list_phone_numbers(&query, &PageRequest { first, after })
+            .list_phone_numbers(
+                &query,
+                &PageRequest {
+                    first,
+                    after,
+                    with_total: false,
+                },
+            )
             .await
             .map_err(ApiError::from)?;
+        let total = TotalCount::PhoneNumbers(state.clone(), query);
         Ok(connection(
             page,
+            total,
             after.is_some(),
             |v| v.id,
             PhoneNumberObject::from,
@@ -218,11 +231,20 @@ impl Query {
         };
         let page = state
             .desk
-            .audit_log(&query, &PageRequest { first, after })
+            .audit_log(
+                &query,
+                &PageRequest {
+                    first,
+                    after,
+                    with_total: false,
+                },
+            )
             .await
             .map_err(ApiError::from)?;
+        let total = TotalCount::Audit(state.clone(), query);
         Ok(connection(
             page,
+            total,
             after.is_some(),
             |e| e.position,
             EventObject::from,

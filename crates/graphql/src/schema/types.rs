@@ -1,8 +1,13 @@
 //! GraphQL output types: the read models, shaped for clients.
 
-use async_graphql::{Enum, SimpleObject, ID};
+use crate::error::ApiError;
+use crate::state::AppState;
+use async_graphql::{Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use numberdesk_adapters::{NumberRequestView, PhoneNumberView, RecordedEvent};
+use numberdesk_adapters::{
+    AuditFilter, NumberRequestView, PageRequest, PhoneNumberFilter, PhoneNumberView, RecordedEvent,
+    RequestFilter,
+};
 use numberdesk_domain::RequestStatus;
 
 /// Where a request stands (the REST contract's `status`, upper-cased).
@@ -275,9 +280,44 @@ pub struct Stats {
     pub total: i64,
 }
 
-/// Total count of a connection's items across all pages.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct TotalCount {
-    /// Items matching the filter.
-    pub total_count: i64,
+/// The total of a connection, counted only when a client selects
+/// `totalCount`: counting scans every match, paging does not.
+pub enum TotalCount {
+    /// Of `numberRequests`.
+    Requests(AppState, RequestFilter),
+    /// Of `phoneNumbers`.
+    PhoneNumbers(AppState, PhoneNumberFilter),
+    /// Of `auditLog`.
+    Audit(AppState, AuditFilter),
+}
+
+#[Object]
+impl TotalCount {
+    /// Items matching the filter across all pages.
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        let count_only = PageRequest {
+            first: 0,
+            after: None,
+            with_total: true,
+        };
+        let total = match self {
+            TotalCount::Requests(state, filter) => state
+                .desk
+                .list_requests(filter, &count_only)
+                .await
+                .map(|page| page.total_count),
+            TotalCount::PhoneNumbers(state, filter) => state
+                .desk
+                .list_phone_numbers(filter, &count_only)
+                .await
+                .map(|page| page.total_count),
+            TotalCount::Audit(state, filter) => state
+                .desk
+                .audit_log(filter, &count_only)
+                .await
+                .map(|page| page.total_count),
+        }
+        .map_err(ApiError::from)?;
+        Ok(total.ok_or_else(|| ApiError::Internal("the store did not count".into()))?)
+    }
 }
