@@ -68,6 +68,7 @@ macro_rules! backend {
             pub async fn clear_views(conn: &mut Conn) -> Result<(), StoreError> {
                 sqlx::query("DELETE FROM phone_numbers").execute(&mut *conn).await?;
                 sqlx::query("DELETE FROM number_requests").execute(&mut *conn).await?;
+                sqlx::query("DELETE FROM request_counts").execute(&mut *conn).await?;
                 Ok(())
             }
 
@@ -95,6 +96,11 @@ macro_rules! backend {
                 projection: &Projection,
             ) -> Result<(), StoreError> {
                 let v = &projection.request;
+                let previous: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM number_requests WHERE id = $1")
+                        .bind(v.id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
                 let placeholders: Vec<String> =
                     (1..=VIEW_COLUMNS.len()).map(|i| format!("${i}")).collect();
                 let updates: Vec<String> = VIEW_COLUMNS[1..]
@@ -144,6 +150,7 @@ macro_rules! backend {
                     .bind(v.version)
                     .execute(&mut *conn)
                     .await?;
+                move_count(conn, v.organization_id, previous.as_deref(), v.status.as_str()).await?;
                 sqlx::query("DELETE FROM phone_numbers WHERE request_id = $1")
                     .bind(v.uuid)
                     .execute(&mut *conn)
@@ -165,6 +172,39 @@ macro_rules! backend {
                         .execute(&mut *conn)
                         .await?;
                 }
+                Ok(())
+            }
+
+            /// Keeps `request_counts` (requests per organisation and status)
+            /// in step with the view row just written, in the same
+            /// transaction: list totals and stats read it instead of
+            /// counting rows, so their cost does not grow with the log.
+            async fn move_count(
+                conn: &mut Conn,
+                organization_id: i64,
+                from: Option<&str>,
+                to: &str,
+            ) -> Result<(), StoreError> {
+                if from == Some(to) {
+                    return Ok(());
+                }
+                if let Some(from) = from {
+                    sqlx::query(
+                        "UPDATE request_counts SET n = n - 1 WHERE organization_id = $1 AND status = $2",
+                    )
+                    .bind(organization_id)
+                    .bind(from)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO request_counts (organization_id, status, n) VALUES ($1, $2, 1) \
+                     ON CONFLICT (organization_id, status) DO UPDATE SET n = request_counts.n + 1",
+                )
+                .bind(organization_id)
+                .bind(to)
+                .execute(&mut *conn)
+                .await?;
                 Ok(())
             }
 
@@ -293,7 +333,15 @@ macro_rules! backend {
                 if let Some(before) = filter.created_before {
                     conditions.push(" AND created_at <= ").bind(Param::Time(before));
                 }
-                let total_count = if page.with_total { Some(count(pool, "number_requests", &conditions).await?) } else { None };
+                let by_status_only = filter.country.is_none()
+                    && filter.assigned_to.is_none()
+                    && filter.created_after.is_none()
+                    && filter.created_before.is_none();
+                let total_count = match (page.with_total, by_status_only) {
+                    (false, _) => None,
+                    (true, true) => Some(counted(pool, &filter.organization_ids, &filter.statuses).await?),
+                    (true, false) => Some(count(pool, "number_requests", &conditions).await?),
+                };
                 let mut sql = Sql::new(&format!("{} WHERE 1 = 1", view_select()));
                 sql.push(&conditions.text);
                 sql.params = conditions.params;
@@ -405,12 +453,31 @@ macro_rules! backend {
                 rows.into_iter().map(EventRow::into_recorded).collect()
             }
 
+            /// Requests of these organisations in these statuses, from
+            /// `request_counts` (no row scan).
+            async fn counted(
+                pool: &Pool,
+                organization_ids: &Option<Vec<i64>>,
+                statuses: &[RequestStatus],
+            ) -> Result<i64, StoreError> {
+                let mut sql = Sql::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM request_counts WHERE 1 = 1");
+                orgs(&mut sql, organization_ids);
+                if !statuses.is_empty() {
+                    sql.push(" AND ");
+                    sql.push_in("status", statuses.iter().map(|s| Param::Text(s.as_str().to_owned())));
+                }
+                let query = sqlx::query_scalar::<_, i64>(&sql.text);
+                Ok(bind_params!(query, sql.params).fetch_one(pool).await?)
+            }
+
             /// How many requests are in each status (every status present).
             pub async fn stats(
                 pool: &Pool,
                 organization_ids: Option<&[i64]>,
             ) -> Result<BTreeMap<RequestStatus, i64>, StoreError> {
-                let mut sql = Sql::new("SELECT status, COUNT(*) FROM number_requests WHERE 1 = 1");
+                let mut sql = Sql::new(
+                    "SELECT status, CAST(SUM(n) AS BIGINT) FROM request_counts WHERE 1 = 1",
+                );
                 orgs(&mut sql, &organization_ids.map(<[i64]>::to_vec));
                 sql.push(" GROUP BY status");
                 let query = sqlx::query_as::<_, (String, i64)>(&sql.text);
