@@ -75,6 +75,12 @@ pub async fn grow_to(pool: &PgPool, template: &str, target: i64) -> anyhow::Resu
              SELECT r.provisioned_number_id, p.phone_number, p.organization_id, p.account_id, r.uuid, r.id, p.carrier_order_id, p.status, p.provisioned_at \
              FROM seed_ids s JOIN number_requests r ON r.uuid = s.u \
              CROSS JOIN (SELECT * FROM phone_numbers WHERE request_id = $1::uuid LIMIT 1) p",
+            // The projector keeps request_counts in step with number_requests;
+            // the bulk load writes the view directly, so it adds its rows here.
+            "INSERT INTO request_counts (organization_id, status, n) \
+             SELECT t.organization_id, t.status, $1::bigint \
+             FROM (SELECT organization_id, status FROM number_requests WHERE uuid = $2::uuid) t \
+             ON CONFLICT (organization_id, status) DO UPDATE SET n = request_counts.n + excluded.n",
             "UPDATE projection_checkpoints SET position = (SELECT MAX(position) FROM events) WHERE name = 'views'",
         ];
         for (i, statement) in statements.into_iter().enumerate() {
@@ -82,6 +88,7 @@ pub async fn grow_to(pool: &PgPool, template: &str, target: i64) -> anyhow::Resu
             let query = match i {
                 0 => query.bind(requests),
                 1..=3 => query.bind(template),
+                4 => query.bind(requests).bind(template),
                 _ => query,
             };
             query
