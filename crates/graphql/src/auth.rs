@@ -162,6 +162,35 @@ pub async fn organization_in_account(
     }
 }
 
+/// The checks every organisation route of the REST API starts with: a valid
+/// key, an account of its partner, and an organisation of that account.
+pub struct OrgScope {
+    /// The caller.
+    pub principal: Principal,
+    /// The `X-Account-Id` account.
+    pub account: Account,
+    /// The organisation named by the route's `orgSlug`.
+    pub org: Organization,
+}
+
+impl OrgScope {
+    /// Runs the three checks in order (401, then 400/403, then 403/404).
+    pub async fn resolve(
+        state: &AppState,
+        headers: &HeaderMap,
+        org_slug: &str,
+    ) -> Result<Self, ApiError> {
+        let principal = authenticate(state, headers).await?;
+        let account = account_context(state, &principal, headers).await?;
+        let org = organization_in_account(state, &principal, &account, org_slug).await?;
+        Ok(Self {
+            principal,
+            account,
+            org,
+        })
+    }
+}
+
 /// Event metadata for a command by this principal.
 pub fn metadata(principal: &Principal, request_id: Option<String>) -> CommandMetadata {
     let mut meta = CommandMetadata::new(principal.actor());

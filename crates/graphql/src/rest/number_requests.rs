@@ -5,7 +5,7 @@ use super::contract::{
     raw_json, CreateNumberRequestBody, ErrorBody, NumberRequestEnvelope, NumberRequestListBody,
 };
 use super::paging::{pagination, PageQuery};
-use crate::auth::{account_context, authenticate, metadata, organization_in_account};
+use crate::auth::{metadata, OrgScope};
 use crate::error::ApiError;
 use crate::http::{request_id, HttpState};
 use axum::body::Bytes;
@@ -83,9 +83,11 @@ pub async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let app = &state.app;
-    let principal = authenticate(app, &headers).await?;
-    let account = account_context(app, &principal, &headers).await?;
-    let org = organization_in_account(app, &principal, &account, &org_slug).await?;
+    let OrgScope {
+        principal,
+        account,
+        org,
+    } = OrgScope::resolve(app, &headers, &org_slug).await?;
     require_json(&headers)?;
     let bytes = body_bytes(body, app.settings.max_body_bytes)?;
     let input = parse_create_body(&bytes)?;
@@ -176,9 +178,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
     let app = &state.app;
-    let principal = authenticate(app, &headers).await?;
-    let account = account_context(app, &principal, &headers).await?;
-    let org = organization_in_account(app, &principal, &account, &org_slug).await?;
+    let org = OrgScope::resolve(app, &headers, &org_slug).await?.org;
     let page_request = query.page.page_request(&app.settings)?;
     let statuses = match query.status.as_deref() {
         None | Some("") => vec![],
@@ -231,9 +231,7 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let app = &state.app;
-    let principal = authenticate(app, &headers).await?;
-    let account = account_context(app, &principal, &headers).await?;
-    let org = organization_in_account(app, &principal, &account, &org_slug).await?;
+    let org = OrgScope::resolve(app, &headers, &org_slug).await?.org;
     let not_found = || ApiError::NotFound(format!("number request {id:?} not found"));
     let number: i64 = id.parse().map_err(|_| not_found())?;
     let view = app

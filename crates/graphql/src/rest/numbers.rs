@@ -2,7 +2,7 @@
 
 use super::contract::{ErrorBody, PhoneNumberListBody};
 use super::paging::{pagination, PageQuery};
-use crate::auth::{account_context, authenticate, organization_in_account};
+use crate::auth::{account_context, authenticate, OrgScope};
 use crate::error::ApiError;
 use crate::http::HttpState;
 use axum::extract::rejection::QueryRejection;
@@ -90,9 +90,9 @@ pub async fn of_organization(
     headers: HeaderMap,
 ) -> Result<Json<PhoneNumberListBody>, ApiError> {
     let Query(query) = query?;
-    let principal = authenticate(&state.app, &headers).await?;
-    let account = account_context(&state.app, &principal, &headers).await?;
-    let org = organization_in_account(&state.app, &principal, &account, &org_slug).await?;
+    let org = OrgScope::resolve(&state.app, &headers, &org_slug)
+        .await?
+        .org;
     let filter = PhoneNumberFilter {
         organization_ids: Some(vec![org.id]),
         ..PhoneNumberFilter::default()
