@@ -7,15 +7,15 @@ use crate::state::AppState;
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
 use async_graphql::ParseRequestError;
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRef, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -56,22 +56,7 @@ pub fn router(app: AppState) -> Router {
     let state = HttpState { app, schema };
     let header = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
-        // async-graphql-axum reads the body itself, so the limit is enforced
-        // here as well as by DefaultBodyLimit (which covers the REST routes).
-        .route(
-            "/graphql",
-            get(graphql_get)
-                .post(graphql_post)
-                .layer(RequestBodyLimitLayer::new(max_body))
-                .layer(axum::middleware::map_response(move |response: Response| async move {
-                    // The limit layer answers in plain text; clients get the JSON error body.
-                    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        ApiError::PayloadTooLarge(max_body).into_graphql_response()
-                    } else {
-                        response
-                    }
-                })),
-        )
+        .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -205,23 +190,43 @@ async fn execute(
     respond(headers, state.schema.execute(request).await)
 }
 
+/// POST: the body is read through axum's `Bytes` extractor, so
+/// `DefaultBodyLimit` applies (a 413 after reading up to the limit, not a
+/// reset while the client is still sending), then parsed by async-graphql.
 async fn graphql_post(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match request {
-        Ok(request) => execute(&state, &headers, request.into_inner()).await,
-        Err(rejection) => match rejection.0 {
-            ParseRequestError::PayloadTooLarge => {
-                ApiError::PayloadTooLarge(state.app.settings.max_body_bytes).into_graphql_response()
-            }
-            other => ApiError::bad_field(
-                "body",
-                format!("is not a GraphQL request ({{\"query\": \"...\"}}): {other}"),
-            )
-            .into_graphql_response(),
-        },
+    let max_body = state.app.settings.max_body_bytes;
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError::PayloadTooLarge(max_body).into_graphql_response()
+        }
+        Err(rejection) => {
+            return ApiError::bad_field("body", rejection.body_text()).into_graphql_response()
+        }
+    };
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let parsed = async_graphql::http::receive_body(
+        content_type,
+        futures::io::Cursor::new(bytes.to_vec()),
+        async_graphql::http::MultipartOptions::default(),
+    )
+    .await;
+    match parsed {
+        Ok(request) => execute(&state, &headers, request).await,
+        Err(ParseRequestError::PayloadTooLarge) => {
+            ApiError::PayloadTooLarge(max_body).into_graphql_response()
+        }
+        Err(other) => ApiError::bad_field(
+            "body",
+            format!("is not a GraphQL request ({{\"query\": \"...\"}}): {other}"),
+        )
+        .into_graphql_response(),
     }
 }
 
