@@ -125,24 +125,26 @@ impl ApiError {
 
     /// The REST contract's error body.
     pub fn body(&self) -> serde_json::Value {
-        let mut error = json!({"code": self.code(), "message": self.message()});
-        if let Some(fields) = self.fields() {
-            error["fields"] = json!(fields);
-        }
+        let mut error = self.details();
+        error["message"] = json!(self.message());
         json!({"success": false, "error": error})
     }
-}
 
-impl ApiError {
+    /// `code` and, for bad input, `fields`: the REST `error` object and the
+    /// GraphQL `extensions` carry the same details.
+    fn details(&self) -> serde_json::Value {
+        let mut details = json!({"code": self.code()});
+        if let Some(fields) = self.fields() {
+            details["fields"] = json!(fields);
+        }
+        details
+    }
+
     /// The same error for GraphQL clients whose request never reached the
     /// executor (not JSON, too large): a GraphQL response with one error.
     pub fn into_graphql_response(self) -> Response {
         self.log();
-        let mut extensions = json!({"code": self.code()});
-        if let Some(fields) = self.fields() {
-            extensions["fields"] = json!(fields);
-        }
-        let body = json!({"errors": [{"message": self.message(), "extensions": extensions}]});
+        let body = json!({"errors": [{"message": self.message(), "extensions": self.details()}]});
         (self.status(), axum::Json(body)).into_response()
     }
 }
@@ -205,21 +207,14 @@ impl IntoResponse for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         error.log();
-        let fields = error.fields().cloned();
-        let code = error.code();
+        let details = async_graphql::Value::from_json(error.details());
         async_graphql::ErrorExtensions::extend_with(
             async_graphql::Error::new(error.message()),
             |_, ext| {
-                ext.set("code", code);
-                if let Some(fields) = fields {
-                    let mut map = async_graphql::indexmap::IndexMap::new();
-                    for (field, reason) in fields {
-                        map.insert(
-                            async_graphql::Name::new(field),
-                            async_graphql::Value::String(reason),
-                        );
+                if let Ok(async_graphql::Value::Object(details)) = details {
+                    for (key, value) in details {
+                        ext.set(key.as_str(), value);
                     }
-                    ext.set("fields", async_graphql::Value::Object(map));
                 }
             },
         )
