@@ -18,6 +18,7 @@
 
 use crate::backend::{lite, pg};
 use crate::fold::fold;
+use crate::freshness::{self, ViewsGeneration, VIEWS_CHANNEL};
 use crate::model::{
     AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
     RecordedEvent, RequestFilter,
@@ -67,6 +68,27 @@ enum Framework {
     Sqlite(CqrsFramework<NumberRequest, LiteStore>),
 }
 
+#[derive(Clone, Copy)]
+enum DbKind {
+    Postgres,
+    Sqlite,
+}
+
+/// Tells other processes' [`NumberDesk::follow_other_writers`] that the views
+/// changed; delivered when the transaction commits, dropped if it rolls back.
+async fn notify_views_changed(conn: &mut sqlx::PgConnection) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(VIEWS_CHANNEL)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// SQLite has a single server per file: nobody else to tell.
+async fn no_other_listeners(_: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
+    Ok(())
+}
+
 struct Inner {
     db: Database,
     framework: Framework,
@@ -80,7 +102,16 @@ struct Inner {
     /// started after ticket `t` was taken saw `t`'s commit, so later callers
     /// holding tickets up to this one need no pass of their own.
     catch_up_covered: AtomicU64,
+    /// The owning organisation of requests seen lately. A request never
+    /// changes owner, so this only saves [`NumberDesk::execute`] a view read
+    /// per command.
+    owners: moka::sync::Cache<Uuid, i64>,
+    /// Moves when the views may have changed (see `freshness.rs`).
+    generation: Arc<ViewsGeneration>,
 }
+
+/// Requests whose owner [`Inner::owners`] remembers.
+const OWNER_CACHE_CAPACITY: u64 = 100_000;
 
 /// The number-request service's store: commands in, views and history out.
 #[derive(Clone)]
@@ -123,6 +154,10 @@ impl NumberDesk {
                 (),
             )),
         };
+        let db_kind = match &db {
+            Database::Postgres(_) => DbKind::Postgres,
+            Database::Sqlite(_) => DbKind::Sqlite,
+        };
         let desk = NumberDesk {
             inner: Arc::new(Inner {
                 db,
@@ -130,6 +165,10 @@ impl NumberDesk {
                 projector: tokio::sync::Mutex::new(()),
                 catch_up_requested: AtomicU64::new(0),
                 catch_up_covered: AtomicU64::new(0),
+                owners: moka::sync::Cache::new(OWNER_CACHE_CAPACITY),
+                // SQLite: every writer is this process; PostgreSQL: unknown
+                // until `follow_other_writers` listens.
+                generation: Arc::new(ViewsGeneration::new(matches!(db_kind, DbKind::Sqlite))),
             }),
         };
         desk.catch_up().await?;
@@ -139,6 +178,29 @@ impl NumberDesk {
     /// The database behind the store.
     pub fn database(&self) -> &Database {
         &self.inner.db
+    }
+
+    /// A token for keeping results computed from the views in memory: while
+    /// it is unchanged, no projector pass has changed the views since it was
+    /// read. `None` means changes could go unnoticed right now (PostgreSQL
+    /// without [`NumberDesk::follow_other_writers`] running, or its
+    /// connection lost): compute from the database. See `freshness.rs`.
+    pub fn views_generation(&self) -> Option<u64> {
+        self.inner.generation.current()
+    }
+
+    /// On PostgreSQL, spawns the task that hears other processes' projector
+    /// passes (`LISTEN numberdesk_views`), so [`NumberDesk::views_generation`]
+    /// is known; on SQLite there is nothing to follow and it returns `None`.
+    /// Must be called inside a Tokio runtime.
+    pub fn follow_other_writers(&self) -> Option<tokio::task::JoinHandle<()>> {
+        match &self.inner.db {
+            Database::Postgres(pool) => Some(tokio::spawn(freshness::follow_other_writers(
+                pool.clone(),
+                self.inner.generation.clone(),
+            ))),
+            Database::Sqlite(_) => None,
+        }
     }
 
     async fn allocate_number(&self) -> Result<i64, StoreError> {
@@ -179,7 +241,9 @@ impl NumberDesk {
             account_id,
             details,
         }));
-        self.run(id, command, meta, organization_id).await
+        let view = self.run(id, command, meta, organization_id).await?;
+        self.inner.owners.insert(id, organization_id);
+        Ok(view)
     }
 
     /// Executes any command but `Submit` on an existing request and returns
@@ -197,6 +261,15 @@ impl NumberDesk {
                 reason: "use submit to open a request".to_owned(),
             }));
         }
+        let organization_id = match self.inner.owners.get(&id) {
+            Some(owner) => owner,
+            None => self.owner(id).await?,
+        };
+        self.run(id, command, meta, organization_id).await
+    }
+
+    /// The organisation owning a request, from its view or else its log.
+    async fn owner(&self, id: Uuid) -> Result<i64, CommandError> {
         let organization_id = match self.request(id).await? {
             Some(view) => view.organization_id,
             None => {
@@ -209,7 +282,8 @@ impl NumberDesk {
                 }
             }
         };
-        self.run(id, command, meta, organization_id).await
+        self.inner.owners.insert(id, organization_id);
+        Ok(organization_id)
     }
 
     async fn run(
@@ -265,7 +339,12 @@ impl NumberDesk {
         // Every ticket up to here was taken after its command committed, so
         // the pass below (which reads the log after this point) sees them all.
         let covers = self.inner.catch_up_requested.load(Ordering::SeqCst);
-        let applied = self.project_pending().await?;
+        let applied = self.project_pending().await;
+        if !matches!(applied, Ok(0)) {
+            // Committed passes changed the views (an error may follow one).
+            self.inner.generation.bump();
+        }
+        let applied = applied?;
         self.inner
             .catch_up_covered
             .fetch_max(covers, Ordering::SeqCst);
@@ -281,6 +360,9 @@ impl NumberDesk {
                 Database::Postgres(pool) => {
                     let (mut tx, after) = pg::begin_projection(pool).await?;
                     let step = pg::project_batch(&mut tx, after, PROJECTION_BATCH).await?;
+                    if step.is_some() {
+                        notify_views_changed(&mut tx).await?;
+                    }
                     tx.commit().await?;
                     step
                 }
@@ -310,7 +392,7 @@ impl NumberDesk {
     pub async fn rebuild_projections(&self) -> Result<u64, StoreError> {
         let _guard = self.inner.projector.lock().await;
         macro_rules! rebuild {
-            ($module:ident, $pool:expr) => {{
+            ($module:ident, $pool:expr, $notify:ident) => {{
                 let (mut tx, _) = $module::begin_projection($pool).await?;
                 $module::clear_views(&mut tx).await?;
                 let mut after = 0;
@@ -322,14 +404,17 @@ impl NumberDesk {
                     replayed += count;
                 }
                 $module::set_checkpoint(&mut tx, after).await?;
+                $notify(&mut *tx).await?;
                 tx.commit().await?;
                 replayed
             }};
         }
-        Ok(match &self.inner.db {
-            Database::Postgres(pool) => rebuild!(pg, pool),
-            Database::Sqlite(pool) => rebuild!(lite, pool),
-        })
+        let replayed = match &self.inner.db {
+            Database::Postgres(pool) => rebuild!(pg, pool, notify_views_changed),
+            Database::Sqlite(pool) => rebuild!(lite, pool, no_other_listeners),
+        };
+        self.inner.generation.bump();
+        Ok(replayed)
     }
 
     /// One request's view by aggregate id.

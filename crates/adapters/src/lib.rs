@@ -19,6 +19,7 @@ mod db;
 pub mod desk;
 mod error;
 mod fold;
+pub mod freshness;
 pub mod fulfilment;
 pub mod idempotency;
 mod model;

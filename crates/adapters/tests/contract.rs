@@ -1222,6 +1222,25 @@ async fn random_workload(desk: &NumberDesk, seed: u64) {
     }
 }
 
+/// The audit feed's `total_count` for these organisations (all when `None`).
+async fn audit_total(desk: &NumberDesk, organization_ids: Option<Vec<i64>>) -> i64 {
+    desk.audit_log(
+        &AuditFilter {
+            organization_ids,
+            ..AuditFilter::default()
+        },
+        &PageRequest {
+            first: 1,
+            after: None,
+            with_total: true,
+        },
+    )
+    .await
+    .expect("audit page")
+    .total_count
+    .expect("asked for the total")
+}
+
 async fn rebuild_after_random_workload(t: &TestDb) {
     let desk = open(t).await;
     for (round, seed) in [0x5eed_0003_u64, 0xdead_beef, 42].into_iter().enumerate() {
@@ -1273,6 +1292,20 @@ async fn rebuild_after_random_workload(t: &TestDb) {
                 "{status} total (seed {seed})"
             );
         }
+        // The per-organisation event counts behind audit totals equal the log.
+        let log = desk.events_after(0, 100_000).await.expect("log");
+        assert_eq!(audit_total(&desk, None).await, log.len() as i64);
+        let mut organizations: Vec<i64> = log.iter().map(|e| e.organization_id).collect();
+        organizations.sort_unstable();
+        organizations.dedup();
+        for org in organizations {
+            let events = log.iter().filter(|e| e.organization_id == org).count() as i64;
+            assert_eq!(
+                audit_total(&desk, Some(vec![org])).await,
+                events,
+                "audit total of org {org} (seed {seed})"
+            );
+        }
     }
     let (_, phones) = desk.dump_views().await.expect("dump");
     assert!(!phones.is_empty(), "the workload provisions some numbers");
@@ -1312,6 +1345,11 @@ async fn crash_leaves_views_behind_only_until_open(t: &TestDb) {
     assert_eq!(stale.version, 1, "never ahead of the log, possibly behind");
     let (checkpoint, head) = desk.projection_status().await.expect("status");
     assert!(checkpoint < head);
+    // The audit total counts the log, not the projection: it includes the
+    // event the views have not seen yet (its metadata names organisation 7).
+    assert_eq!(audit_total(&desk, Some(vec![4])).await, 1);
+    assert_eq!(audit_total(&desk, Some(vec![7])).await, 1);
+    assert_eq!(audit_total(&desk, None).await, 2);
     let reopened = open(t).await;
     let fresh = reopened
         .request(view.uuid)
@@ -1323,6 +1361,10 @@ async fn crash_leaves_views_behind_only_until_open(t: &TestDb) {
         fresh.ops_notes.as_deref(),
         Some("written by a crashed process")
     );
+    assert_eq!(audit_total(&reopened, Some(vec![4])).await, 1);
+    assert_eq!(audit_total(&reopened, Some(vec![7])).await, 1);
+    assert_eq!(audit_total(&reopened, Some(vec![4, 7])).await, 2);
+    assert_eq!(audit_total(&reopened, Some(vec![5])).await, 0);
     let (checkpoint, head) = reopened.projection_status().await.expect("status");
     assert_eq!(checkpoint, head);
 }

@@ -5,6 +5,7 @@
 //! stored (a fast hash is enough for secrets of full entropy — no password
 //! stretching is needed, and lookups stay a single indexed read).
 
+mod cache;
 mod keys;
 mod model;
 mod store;

@@ -1,3 +1,4 @@
+use super::cache::TenancyCache;
 use super::keys::generate_slug;
 use super::{
     digest_key, generate_key, Account, ApiKeyInfo, IssuedKey, Organization, Partner, Principal,
@@ -5,6 +6,8 @@ use super::{
 };
 use crate::{Database, StoreError};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Runs the same sqlx expression on whichever pool the database has. The
@@ -90,16 +93,35 @@ impl TryFrom<AccountRow> for Account {
 const KEY_COLUMNS: &str = "id, partner_id, role, label, prefix, created_at, revoked_at";
 
 /// Partners, accounts, organisations and API keys, on the same database as
-/// the event log.
+/// the event log. Clones share one in-process cache (see `cache.rs`).
 #[derive(Clone)]
 pub struct TenancyStore {
     db: Database,
+    cache: Arc<TenancyCache>,
 }
 
 impl TenancyStore {
-    /// Uses the given (already migrated) database.
+    /// Uses the given (already migrated) database. Keys are checked against
+    /// the database on every call, so a revocation anywhere is seen at once;
+    /// accounts and organisations (which never change owner) are cached.
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self::with_key_cache(db, Duration::ZERO)
+    }
+
+    /// Like [`TenancyStore::new`], but a valid key (and a partner's list of
+    /// organisations) is served from memory for up to `ttl`: a revocation made
+    /// by another process (`numberdesk admin revoke-key`) takes up to `ttl` to
+    /// be seen here. Zero disables it.
+    pub fn with_key_cache(db: Database, ttl: Duration) -> Self {
+        Self {
+            db,
+            cache: Arc::new(TenancyCache::new(ttl)),
+        }
+    }
+
+    /// How long a key may be served from memory (zero: never).
+    pub fn key_cache_ttl(&self) -> Duration {
+        self.cache.ttl()
     }
 
     /// Whether no partner exists yet (a fresh deployment, to seed a demo).
@@ -165,11 +187,18 @@ impl TenancyStore {
 
     /// One account.
     pub async fn account(&self, id: Uuid) -> Result<Option<Account>, StoreError> {
+        if let Some(account) = self.cache.accounts.get(&id) {
+            return Ok(Some(account));
+        }
         let row: Option<AccountRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, partner_id, name FROM accounts WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(pool)
             .await)?;
-        row.map(Account::try_from).transpose()
+        let account = row.map(Account::try_from).transpose()?;
+        if let Some(account) = &account {
+            self.cache.accounts.insert(id, account.clone());
+        }
+        Ok(account)
     }
 
     /// The accounts of a partner.
@@ -195,6 +224,7 @@ impl TenancyStore {
             .bind(Utc::now())
             .fetch_one(pool)
             .await)?;
+        self.cache.forget_scopes();
         Ok(Organization {
             id,
             slug,
@@ -208,20 +238,34 @@ impl TenancyStore {
         &self,
         slug: &str,
     ) -> Result<Option<Organization>, StoreError> {
+        if let Some(org) = self.cache.organizations_by_slug.get(slug) {
+            return Ok(Some(org));
+        }
         let row: Option<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1")
             .bind(slug)
             .fetch_optional(pool)
             .await)?;
-        row.map(Organization::try_from).transpose()
+        let org = row.map(Organization::try_from).transpose()?;
+        if let Some(org) = &org {
+            self.cache.remember_organization(org);
+        }
+        Ok(org)
     }
 
     /// The organisation with this integer id.
     pub async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError> {
+        if let Some(org) = self.cache.organizations.get(&id) {
+            return Ok(Some(org));
+        }
         let row: Option<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await)?;
-        row.map(Organization::try_from).transpose()
+        let org = row.map(Organization::try_from).transpose()?;
+        if let Some(org) = &org {
+            self.cache.remember_organization(org);
+        }
+        Ok(org)
     }
 
     /// The organisations of an account.
@@ -240,14 +284,30 @@ impl TenancyStore {
     pub async fn organizations_of_partner(
         &self,
         partner_id: Uuid,
-    ) -> Result<Vec<Organization>, StoreError> {
+    ) -> Result<Arc<Vec<Organization>>, StoreError> {
+        if let Some(scope) = self
+            .cache
+            .partner_organizations
+            .as_ref()
+            .and_then(|scopes| scopes.get(&partner_id))
+        {
+            return Ok(scope);
+        }
         let rows: Vec<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
              JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id")
             .bind(partner_id.to_string())
             .fetch_all(pool)
             .await)?;
-        rows.into_iter().map(Organization::try_from).collect()
+        let scope = Arc::new(
+            rows.into_iter()
+                .map(Organization::try_from)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        if let Some(scopes) = &self.cache.partner_organizations {
+            scopes.insert(partner_id, scope.clone());
+        }
+        Ok(scope)
     }
 
     /// Issues a key; the secret in the result is never stored.
@@ -308,6 +368,8 @@ impl TenancyStore {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
+        // After the write: a lookup racing with it cannot re-cache the key.
+        self.cache.forget_keys();
         Ok(result == 1)
     }
 
@@ -316,16 +378,24 @@ impl TenancyStore {
         if secret.len() > 256 {
             return Ok(None);
         }
+        let digest = digest_key(secret);
+        if let Some(principal) = self.cache.keys.as_ref().and_then(|keys| keys.get(&digest)) {
+            return Ok(Some(principal));
+        }
         let row: Option<KeyRow> = on_pool!(&self.db, pool => sqlx::query_as(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL"))
-            .bind(digest_key(secret))
+            .bind(&digest)
             .fetch_optional(pool)
             .await)?;
         let Some(row) = row else { return Ok(None) };
         let info = ApiKeyInfo::try_from(row)?;
-        Ok(Some(Principal {
+        let principal = Principal {
             key_id: info.id,
             partner_id: info.partner_id,
             role: info.role,
-        }))
+        };
+        if let Some(keys) = &self.cache.keys {
+            keys.insert(digest, principal.clone());
+        }
+        Ok(Some(principal))
     }
 }

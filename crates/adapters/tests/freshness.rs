@@ -1,0 +1,138 @@
+//! The views generation (what servers may cache results by): it moves with
+//! every pass that changes the views, hears other processes' passes on
+//! PostgreSQL, and is unknown whenever changes could be missed.
+
+use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::{Database, NumberDesk, PageRequest, StoreSettings};
+use numberdesk_domain::metadata::CommandMetadata;
+use numberdesk_domain::request::{RequestDetails, RequestInput};
+use std::time::Duration;
+use uuid::Uuid;
+
+fn details() -> RequestDetails {
+    RequestDetails::parse(&RequestInput {
+        country: Some("NL".to_owned()),
+        number_type: Some("local".to_owned()),
+        use_case: Some("Support line".to_owned()),
+        contact_name: Some("Jane Doe".to_owned()),
+        contact_email: Some("jane@acme.example".to_owned()),
+        quantity: Some(1),
+        ..RequestInput::default()
+    })
+    .expect("valid details")
+}
+
+async fn submit(desk: &NumberDesk) {
+    desk.submit(
+        7,
+        Uuid::new_v4(),
+        details(),
+        &CommandMetadata::new("partner:test"),
+    )
+    .await
+    .expect("submit");
+}
+
+/// Polls `probe` every 20 ms for up to 10 s.
+async fn eventually(what: &str, probe: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if probe() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("not within 10 s: {what}");
+}
+
+#[tokio::test]
+async fn sqlite_generation_is_known_and_moves_with_writes_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
+    let db = Database::connect(&url).await.expect("sqlite");
+    let desk = NumberDesk::open(db, StoreSettings::default())
+        .await
+        .expect("open");
+    assert!(
+        desk.follow_other_writers().is_none(),
+        "nobody else to follow"
+    );
+    let before = desk.views_generation().expect("known on SQLite");
+    let page = PageRequest {
+        first: 20,
+        after: None,
+        with_total: true,
+    };
+    desk.list_requests(&Default::default(), &page)
+        .await
+        .expect("read");
+    assert_eq!(desk.views_generation(), Some(before), "reads move nothing");
+    submit(&desk).await;
+    let after = desk.views_generation().expect("known");
+    assert!(after > before, "a command's pass moves it before returning");
+    desk.rebuild_projections().await.expect("rebuild");
+    assert!(desk.views_generation().expect("known") > after);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_generation_hears_other_processes_and_is_unknown_while_deaf() {
+    let Some(url) = fresh_postgres_url("freshness_listener").await else {
+        return;
+    };
+    let open = || async {
+        let db = Database::connect(&url).await.expect("postgres");
+        NumberDesk::open(db, StoreSettings::default())
+            .await
+            .expect("open")
+    };
+    let writer = open().await;
+    let reader = open().await;
+    assert_eq!(
+        reader.views_generation(),
+        None,
+        "unknown until something listens for other writers"
+    );
+    let follower = reader
+        .follow_other_writers()
+        .expect("a listener on PostgreSQL");
+    eventually("the listener connects", || {
+        reader.views_generation().is_some()
+    })
+    .await;
+
+    let before = reader.views_generation();
+    submit(&writer).await;
+    eventually("the reader hears the writer's pass", || {
+        reader.views_generation().is_some() && reader.views_generation() != before
+    })
+    .await;
+
+    // Cut the listener's connection: the generation is unknown (changes made
+    // meanwhile would be missed) until it has listened again.
+    let Database::Postgres(pool) = writer.database() else {
+        panic!("postgres");
+    };
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("terminate");
+    assert_eq!(killed, [true], "exactly the one listener");
+    eventually("the loss is noticed", || {
+        reader.views_generation().is_none()
+    })
+    .await;
+    eventually("it listens again", || reader.views_generation().is_some()).await;
+    let before = reader.views_generation();
+    submit(&writer).await;
+    eventually("and hears passes again", || {
+        reader.views_generation().is_some() && reader.views_generation() != before
+    })
+    .await;
+
+    follower.abort();
+    writer.database().close().await;
+    reader.database().close().await;
+    drop_postgres_database(&url).await;
+}
