@@ -42,6 +42,16 @@ pub struct ServeConfig {
     /// Most complex GraphQL query accepted.
     #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 1000)]
     pub graphql_max_complexity: usize,
+    /// How long a valid API key (and a partner's list of organisations) is
+    /// served from memory, in seconds: a key revoked by another process
+    /// (`numberdesk admin revoke-key`) keeps working here for up to this long.
+    /// 0 checks the database on every call.
+    #[arg(long, env = "KEY_CACHE_SECONDS", default_value_t = 5.0)]
+    pub key_cache_seconds: f64,
+    /// Memory for finished REST list pages served while the views are
+    /// unchanged, in MiB; 0 turns the cache off.
+    #[arg(long, env = "LIST_CACHE_MB", default_value_t = 64)]
+    pub list_cache_mb: u64,
     /// Seed a demo partner, account, organisation and keys on first start.
     #[arg(long, env = "DEMO_SEED", default_value_t = true, action = clap::ArgAction::Set)]
     pub demo_seed: bool,

@@ -70,7 +70,9 @@ pub async fn build_with(
     )
     .await
     .context("opening the event store")?;
-    let tenancy = TenancyStore::new(db);
+    let key_cache = Duration::try_from_secs_f64(config.key_cache_seconds)
+        .context("KEY_CACHE_SECONDS must be a non-negative number of seconds")?;
+    let tenancy = TenancyStore::with_key_cache(db, key_cache);
     let provider = match carrier {
         Some(carrier) => carrier,
         None => provider(config)?,
@@ -87,6 +89,7 @@ pub async fn build_with(
         introspection: config.graphql_introspection,
         max_query_depth: config.graphql_max_depth,
         max_query_complexity: config.graphql_max_complexity,
+        list_cache_bytes: config.list_cache_mb.saturating_mul(1024 * 1024),
         telnyx_webhook_public_key: config
             .fulfilment
             .telnyx_webhook_public_key
@@ -176,7 +179,13 @@ impl Application {
                 let _ = stop.send(true);
             })
             .into_future();
+        // Hears other processes' projector passes, so cached list pages
+        // stay exact on a shared PostgreSQL (see adapters' freshness.rs).
+        let follower = self.state.desk.follow_other_writers();
         let (served, ()) = tokio::join!(http, workers);
+        if let Some(follower) = follower {
+            follower.abort();
+        }
         served.context("serving HTTP")
     }
 }

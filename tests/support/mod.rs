@@ -65,6 +65,7 @@ pub struct TestApp {
     pub state: AppState,
     pub tenant: Tenant,
     pub other: Tenant,
+    pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -79,6 +80,8 @@ fn config(database_url: String) -> ServeConfig {
         graphql_introspection: true,
         graphql_max_depth: 12,
         graphql_max_complexity: 1000,
+        key_cache_seconds: 5.0,
+        list_cache_mb: 64,
         demo_seed: false,
         telnyx_api_key: None,
         log_format: LogFormat::Text,
@@ -133,7 +136,9 @@ pub async fn spawn(backend: Backend, test_name: &str) -> Option<TestApp> {
             None,
         ),
     };
-    let app = startup::build(&config(url)).await.expect("server builds");
+    let app = startup::build(&config(url.clone()))
+        .await
+        .expect("server builds");
     let address = app.address().expect("bound");
     let state = app.state.clone();
     tokio::spawn(app.serve(std::future::pending()));
@@ -145,8 +150,28 @@ pub async fn spawn(backend: Backend, test_name: &str) -> Option<TestApp> {
         state,
         tenant,
         other,
+        database_url: url,
         _dir: dir,
     })
+}
+
+/// A second server on the same database (its own pools, caches and
+/// listener), without background fulfilment.
+pub async fn second_server(app: &TestApp) -> Node {
+    start_node(&app.database_url, config(String::new()).fulfilment, None).await
+}
+
+/// Waits (up to 10 s) until the server knows its views generation: on
+/// PostgreSQL that is once its listener for other processes' writes is
+/// connected, and only then may it serve cached pages.
+pub async fn until_generation_known(state: &AppState) -> u64 {
+    for _ in 0..200 {
+        if let Some(generation) = state.desk.views_generation() {
+            return generation;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the views generation stayed unknown for 10 s");
 }
 
 /// The body of the contract's example curl, byte for byte.
@@ -330,6 +355,7 @@ pub async fn spawn_fulfilment(
         state: node.state.clone(),
         tenant,
         other,
+        database_url: url.clone(),
         _dir: dir,
     };
     Some((app, node, url))

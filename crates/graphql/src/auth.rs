@@ -62,7 +62,7 @@ pub async fn visible_organizations(
                 .tenancy
                 .organizations_of_partner(principal.partner_id)
                 .await?
-                .into_iter()
+                .iter()
                 .map(|o| o.id)
                 .collect(),
         )),

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::rest::list_cache::ListCache;
 use numberdesk_adapters::fulfilment::{Fulfilment, FulfilmentSettings};
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::NumberDesk;
@@ -27,6 +28,8 @@ pub struct ApiSettings {
     /// Base64 Ed25519 key verifying Telnyx webhooks; without one
     /// `POST /webhooks/telnyx` answers 503.
     pub telnyx_webhook_public_key: Option<String>,
+    /// Memory for finished REST list pages (`rest/list_cache.rs`), in bytes; 0 turns it off.
+    pub list_cache_bytes: u64,
 }
 
 impl Default for ApiSettings {
@@ -40,6 +43,7 @@ impl Default for ApiSettings {
             max_query_complexity: 1000,
             subscription_poll: std::time::Duration::from_millis(500),
             telnyx_webhook_public_key: None,
+            list_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct AppState {
     pub committed: Arc<watch::Sender<u64>>,
     /// Durable fulfilment (jobs, webhooks, callbacks).
     pub fulfilment: Fulfilment,
+    /// Finished REST list pages, while the views are unchanged.
+    pub list_cache: ListCache,
 }
 
 impl AppState {
@@ -78,6 +84,7 @@ impl AppState {
             crate::ordering::callback_renderer(),
         );
         Self {
+            list_cache: ListCache::new(settings.list_cache_bytes),
             desk,
             tenancy,
             provider,

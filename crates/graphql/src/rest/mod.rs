@@ -12,6 +12,7 @@
 
 mod body;
 pub mod contract;
+pub mod list_cache;
 mod number_requests;
 mod numbers;
 pub mod openapi;

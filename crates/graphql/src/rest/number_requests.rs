@@ -4,6 +4,7 @@ use super::body::{parse_create_body, require_json};
 use super::contract::{
     raw_json, CreateNumberRequestBody, ErrorBody, NumberRequestEnvelope, NumberRequestListBody,
 };
+use super::list_cache::ListKey;
 use super::paging::{pagination, PageQuery};
 use crate::auth::{metadata, OrgScope};
 use crate::error::ApiError;
@@ -190,19 +191,42 @@ pub async fn list(
             })
             .collect::<Result<_, _>>()?,
     };
+    let key = ListKey {
+        organization_id: org.id,
+        statuses,
+        limit: page_request.first,
+        cursor: page_request.after,
+    };
+    // Read before the views are: see `list_cache.rs`.
+    let generation = app.desk.views_generation();
+    if let Some(body) = app.list_cache.get(&key, generation) {
+        return Ok(json_bytes(body));
+    }
     let filter = RequestFilter {
         organization_ids: Some(vec![org.id]),
-        statuses,
+        statuses: key.statuses.clone(),
         ..RequestFilter::default()
     };
     let page = app.desk.list_requests(&filter, &page_request).await?;
     let pagination = pagination(&page, page_request.first, |v| v.id);
-    Ok(Json(NumberRequestListBody {
+    let body = serde_json::to_vec(&NumberRequestListBody {
         success: true,
         number_requests: page.items.into_iter().map(Into::into).collect(),
         pagination,
     })
-    .into_response())
+    .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
+    let body = Bytes::from(body);
+    app.list_cache.put(key, generation, body.clone());
+    Ok(json_bytes(body))
+}
+
+fn json_bytes(body: Bytes) -> Response {
+    (
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /{id}`: one request of the organisation.
