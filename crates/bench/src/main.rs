@@ -68,9 +68,24 @@ enum Workload {
     AuditDeep,
     /// The raw-SQL lifecycle baseline on PostgreSQL.
     Raw,
+    /// `GET /healthz`: the HTTP stack alone (no database, no auth), the
+    /// ceiling of any other workload on the same machine and generator.
+    HttpFloor,
 }
 
 impl Workload {
+    /// Whether it only reads (and so depends on the planner's statistics).
+    fn reads(self) -> bool {
+        matches!(
+            self,
+            Workload::ListFirst
+                | Workload::ListDeep
+                | Workload::History
+                | Workload::AuditFirst
+                | Workload::AuditDeep
+        )
+    }
+
     fn name(self) -> &'static str {
         match self {
             Workload::Lifecycle => "lifecycle",
@@ -81,6 +96,7 @@ impl Workload {
             Workload::AuditFirst => "audit-first",
             Workload::AuditDeep => "audit-deep",
             Workload::Raw => "raw-sql-lifecycle",
+            Workload::HttpFloor => "http-floor",
         }
     }
 }
@@ -110,7 +126,7 @@ struct RunArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "lifecycle,raw,rest-create,list-first,list-deep,history,audit-first,audit-deep"
+        default_value = "lifecycle,raw,rest-create,list-first,list-deep,history,audit-first,audit-deep,http-floor"
     )]
     workloads: Vec<Workload>,
     /// Requests created (as full lifecycles) before the read workloads when fewer exist.
@@ -212,6 +228,22 @@ impl Bench {
     }
 
     /// Makes sure some provisioned requests exist for the read workloads.
+    /// Refreshes the planner's statistics of the log and the views, as
+    /// autovacuum does within a minute or so of a bulk change: a log that grew
+    /// by thousands of rows since the last ANALYZE is otherwise planned as if
+    /// it were nearly empty (the audit page then sorts every event of the
+    /// organisation instead of walking the position index).
+    async fn analyze(&self) -> anyhow::Result<()> {
+        if let Some(pg) = &self.pg {
+            sqlx::query(
+                "ANALYZE events, number_requests, phone_numbers, request_counts, event_counts",
+            )
+            .execute(pg)
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn prefill(&self, args: &RunArgs) -> anyhow::Result<()> {
         if let Some(pg) = &self.pg {
             let ids: Vec<String> = sqlx::query_scalar(
@@ -242,7 +274,7 @@ impl Bench {
         if report.ok == 0 {
             bail!("prefill failed: {:?}", report.errors_by_kind);
         }
-        Ok(())
+        self.analyze().await
     }
 
     async fn lifecycles(
@@ -310,6 +342,9 @@ impl Bench {
         for workload in &args.workloads {
             let name = workload.name();
             let api = self.api.clone();
+            if workload.reads() {
+                self.analyze().await?;
+            }
             let mut report = match workload {
                 Workload::Lifecycle => {
                     self.lifecycles(name, args.clients, limit, args.no_progress)
@@ -397,6 +432,20 @@ impl Bench {
                                 let id = &ids[(i as usize * 7919) % ids.len()];
                                 api.history(id).await
                             }
+                        },
+                    )
+                    .await
+                }
+                Workload::HttpFloor => {
+                    runner::run(
+                        name,
+                        "request",
+                        args.clients,
+                        limit,
+                        progress,
+                        move |_, _| {
+                            let api = api.clone();
+                            async move { api.healthz().await }
                         },
                     )
                     .await

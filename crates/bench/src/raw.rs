@@ -12,8 +12,9 @@
 //! Per command: load the snapshot, load the events after it, `BEGIN; INSERT
 //! event (trigger: advisory lock + position); COMMIT`, then one projector
 //! pass (`BEGIN; SELECT checkpoint FOR UPDATE; SELECT new positions; SELECT
-//! each touched request's events; upsert its view row; replace its phone
-//! rows; UPDATE checkpoint; COMMIT`), then read the view back. A submit first
+//! each touched request's events; read its previous status, upsert its view
+//! row, move its `request_counts`; replace its phone rows; add the batch's
+//! `event_counts`; UPDATE checkpoint; COMMIT`), then read the view back. A submit first
 //! draws the request number from its sequence. A lifecycle is four commands:
 //! Submitted, Assigned, Ordered, Provisioned, with payloads copied from a
 //! real request the server wrote.
@@ -123,6 +124,8 @@ pub async fn prepare(database_url: &str, connections: u32) -> anyhow::Result<PgP
         "CREATE TABLE bench_raw.number_requests (LIKE public.number_requests INCLUDING ALL)",
         "CREATE TABLE bench_raw.phone_numbers (LIKE public.phone_numbers INCLUDING ALL)",
         "ALTER TABLE bench_raw.phone_numbers ADD FOREIGN KEY (request_id) REFERENCES bench_raw.number_requests (uuid) ON DELETE CASCADE",
+        "CREATE TABLE bench_raw.request_counts (LIKE public.request_counts INCLUDING ALL)",
+        "CREATE TABLE bench_raw.event_counts (LIKE public.event_counts INCLUDING ALL)",
         "CREATE TABLE bench_raw.projection_checkpoints (LIKE public.projection_checkpoints INCLUDING ALL)",
         "INSERT INTO bench_raw.projection_checkpoints (name, position) VALUES ('views', 0)",
         "CREATE SEQUENCE bench_raw.events_position_seq",
@@ -283,8 +286,8 @@ impl Raw {
         )
         .fetch_one(&mut *tx)
         .await?;
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT position, aggregate_type, aggregate_id FROM events \
+        let rows: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT position, aggregate_type, aggregate_id, organization_id FROM events \
              WHERE position > $1 ORDER BY position LIMIT $2",
         )
         .bind(after)
@@ -296,9 +299,13 @@ impl Raw {
             return Ok(());
         };
         let mut touched: Vec<&str> = Vec::new();
-        for (_, _, id) in &rows {
+        let mut per_organization: std::collections::BTreeMap<i64, i64> = Default::default();
+        for (_, _, id, organization) in &rows {
             if !touched.contains(&id.as_str()) {
                 touched.push(id);
+            }
+            if let Some(organization) = organization {
+                *per_organization.entry(*organization).or_default() += 1;
             }
         }
         for id in touched {
@@ -337,18 +344,44 @@ impl Raw {
                 "provisioned_number_id",
                 (steps == 4).then(|| provisioned_position.to_string()),
             );
+            let previous: Option<String> =
+                sqlx::query_scalar("SELECT status FROM number_requests WHERE id = $1")
+                    .bind(number)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let mut query = sqlx::query(&self.upsert);
             for value in &values {
                 query = query.bind(value.as_deref());
             }
             query.execute(&mut *tx).await?;
+            // request_counts, as `move_count` keeps it.
+            let organization: i64 = first.try_get("organization_id").unwrap_or_default();
+            let status = STATUS_AFTER[steps - 1];
+            if previous.as_deref() != Some(status) {
+                if let Some(previous) = &previous {
+                    sqlx::query(
+                        "UPDATE request_counts SET n = n - 1 WHERE organization_id = $1 AND status = $2",
+                    )
+                    .bind(organization)
+                    .bind(previous)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO request_counts (organization_id, status, n) VALUES ($1, $2, 1) \
+                     ON CONFLICT (organization_id, status) DO UPDATE SET n = request_counts.n + 1",
+                )
+                .bind(organization)
+                .bind(status)
+                .execute(&mut *tx)
+                .await?;
+            }
             let request = uuid::Uuid::parse_str(id)?;
             sqlx::query("DELETE FROM phone_numbers WHERE request_id = $1")
                 .bind(request)
                 .execute(&mut *tx)
                 .await?;
             if let (4, Some((phone, order))) = (steps, &self.template.phone) {
-                let organization: i64 = first.try_get("organization_id").unwrap_or_default();
                 let account = self
                     .column("account_id")
                     .and_then(|i| values[i].as_deref())
@@ -369,6 +402,16 @@ impl Raw {
                 .execute(&mut *tx)
                 .await?;
             }
+        }
+        for (organization, n) in per_organization {
+            sqlx::query(
+                "INSERT INTO event_counts (organization_id, n) VALUES ($1, $2) \
+                 ON CONFLICT (organization_id) DO UPDATE SET n = event_counts.n + excluded.n",
+            )
+            .bind(organization)
+            .bind(n)
+            .execute(&mut *tx)
+            .await?;
         }
         sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE name = 'views'")
             .bind(last)

@@ -81,7 +81,14 @@ pub async fn grow_to(pool: &PgPool, template: &str, target: i64) -> anyhow::Resu
              SELECT t.organization_id, t.status, $1::bigint \
              FROM (SELECT organization_id, status FROM number_requests WHERE uuid = $2::uuid) t \
              ON CONFLICT (organization_id, status) DO UPDATE SET n = request_counts.n + excluded.n",
+            // Likewise event_counts, the audit feed's totals.
+            "INSERT INTO event_counts (organization_id, n) \
+             SELECT organization_id, COUNT(*) FROM events WHERE position > $1 AND aggregate_type = 'NumberRequest' AND organization_id IS NOT NULL \
+             GROUP BY organization_id \
+             ON CONFLICT (organization_id) DO UPDATE SET n = event_counts.n + excluded.n",
             "UPDATE projection_checkpoints SET position = (SELECT MAX(position) FROM events) WHERE name = 'views'",
+            // As a projector pass does: servers drop what they cached from the views.
+            "SELECT pg_notify('numberdesk_views', '')",
         ];
         for (i, statement) in statements.into_iter().enumerate() {
             let query = sqlx::query(statement);
@@ -89,6 +96,7 @@ pub async fn grow_to(pool: &PgPool, template: &str, target: i64) -> anyhow::Resu
                 0 => query.bind(requests),
                 1..=3 => query.bind(template),
                 4 => query.bind(requests).bind(template),
+                5 => query.bind(checkpoint),
                 _ => query,
             };
             query

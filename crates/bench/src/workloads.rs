@@ -183,6 +183,22 @@ impl Api {
         Ok(Vec::new())
     }
 
+    /// `GET /healthz`: no database, no key, no JSON to speak of.
+    pub async fn healthz(&self) -> OpResult {
+        let response = self
+            .client
+            .get(format!("{}/healthz", self.base))
+            .send()
+            .await
+            .map_err(|e| transport_kind(&e))?;
+        let status = response.status();
+        response.bytes().await.map_err(|e| transport_kind(&e))?;
+        if status != reqwest::StatusCode::OK {
+            return Err(format!("http {}", status.as_u16()));
+        }
+        Ok(Vec::new())
+    }
+
     /// One request's history over GraphQL.
     pub async fn history(&self, id: &str) -> OpResult {
         let data = self
