@@ -3,7 +3,7 @@
 //! another process only after the key cache's time to live; without a key
 //! cache every revocation is seen at once. Runs on a real SQLite file.
 
-use numberdesk_adapters::tenancy::{Role, TenancyStore};
+use numberdesk_adapters::tenancy::{IssuedKey, Role, TenancyStore};
 use numberdesk_adapters::Database;
 use std::time::Duration;
 
@@ -19,18 +19,24 @@ async fn fixture() -> Fixture {
     Fixture { db, _dir: dir }
 }
 
+async fn valid(store: &TenancyStore, secret: &str) -> bool {
+    store.authenticate(secret).await.expect("db").is_some()
+}
+
+/// A new partner with one key.
+async fn new_key(store: &TenancyStore, role: Role) -> IssuedKey {
+    let partner = store.create_partner("P").await.expect("partner");
+    store.issue_key(partner.id, role, "k").await.expect("key")
+}
+
 #[tokio::test]
 async fn a_revocation_through_the_same_store_is_seen_at_once() {
     let f = fixture().await;
     let store = TenancyStore::with_key_cache(f.db.clone(), Duration::from_secs(600));
-    let partner = store.create_partner("P").await.expect("partner");
-    let key = store
-        .issue_key(partner.id, Role::Partner, "k")
-        .await
-        .expect("key");
-    assert!(store.authenticate(&key.secret).await.expect("db").is_some());
+    let key = new_key(&store, Role::Partner).await;
+    assert!(valid(&store, &key.secret).await);
     assert!(store.revoke_key(key.info.id).await.expect("db"));
-    assert!(store.authenticate(&key.secret).await.expect("db").is_none());
+    assert!(!valid(&store, &key.secret).await);
 }
 
 #[tokio::test]
@@ -38,22 +44,10 @@ async fn without_a_key_cache_another_process_revocation_is_seen_at_once() {
     let f = fixture().await;
     let server = TenancyStore::new(f.db.clone());
     let admin = TenancyStore::new(f.db.clone());
-    let partner = admin.create_partner("P").await.expect("partner");
-    let key = admin
-        .issue_key(partner.id, Role::Ops, "k")
-        .await
-        .expect("key");
-    assert!(server
-        .authenticate(&key.secret)
-        .await
-        .expect("db")
-        .is_some());
+    let key = new_key(&admin, Role::Ops).await;
+    assert!(valid(&server, &key.secret).await);
     assert!(admin.revoke_key(key.info.id).await.expect("db"));
-    assert!(server
-        .authenticate(&key.secret)
-        .await
-        .expect("db")
-        .is_none());
+    assert!(!valid(&server, &key.secret).await);
 }
 
 #[tokio::test]
@@ -62,26 +56,14 @@ async fn another_process_revocation_is_seen_after_the_time_to_live() {
     let ttl = Duration::from_millis(300);
     let server = TenancyStore::with_key_cache(f.db.clone(), ttl);
     let admin = TenancyStore::new(f.db.clone());
-    let partner = admin.create_partner("P").await.expect("partner");
-    let key = admin
-        .issue_key(partner.id, Role::Partner, "k")
-        .await
-        .expect("key");
+    let key = new_key(&admin, Role::Partner).await;
     let principal = server.authenticate(&key.secret).await.expect("db");
     assert_eq!(principal.map(|p| p.key_id), Some(key.info.id));
     assert!(admin.revoke_key(key.info.id).await.expect("db"));
     // Served from memory within the time to live: the documented trade-off.
-    assert!(server
-        .authenticate(&key.secret)
-        .await
-        .expect("db")
-        .is_some());
+    assert!(valid(&server, &key.secret).await);
     tokio::time::sleep(ttl + Duration::from_millis(200)).await;
-    assert!(server
-        .authenticate(&key.secret)
-        .await
-        .expect("db")
-        .is_none());
+    assert!(!valid(&server, &key.secret).await);
 }
 
 #[tokio::test]
@@ -89,21 +71,9 @@ async fn unknown_keys_are_never_cached_as_valid_and_new_keys_work_at_once() {
     let f = fixture().await;
     let server = TenancyStore::with_key_cache(f.db.clone(), Duration::from_secs(600));
     let admin = TenancyStore::new(f.db.clone());
-    let partner = admin.create_partner("P").await.expect("partner");
-    assert!(server
-        .authenticate("nd_partner_not-a-key")
-        .await
-        .expect("db")
-        .is_none());
-    let key = admin
-        .issue_key(partner.id, Role::Partner, "k")
-        .await
-        .expect("key");
-    assert!(server
-        .authenticate(&key.secret)
-        .await
-        .expect("db")
-        .is_some());
+    assert!(!valid(&server, "nd_partner_not-a-key").await);
+    let key = new_key(&admin, Role::Partner).await;
+    assert!(valid(&server, &key.secret).await);
 }
 
 #[tokio::test]

@@ -364,7 +364,9 @@ impl Bench {
                     )
                     .await
                 }
-                Workload::ListFirst => {
+                Workload::ListFirst | Workload::AuditFirst | Workload::HttpFloor => {
+                    // One call each, nothing to prepare.
+                    let workload = *workload;
                     runner::run(
                         name,
                         "request",
@@ -373,7 +375,13 @@ impl Bench {
                         progress,
                         move |_, _| {
                             let api = api.clone();
-                            async move { api.list(None).await }
+                            async move {
+                                match workload {
+                                    Workload::ListFirst => api.list(None).await,
+                                    Workload::AuditFirst => api.audit(None).await,
+                                    _ => api.healthz().await,
+                                }
+                            }
                         },
                     )
                     .await
@@ -432,34 +440,6 @@ impl Bench {
                                 let id = &ids[(i as usize * 7919) % ids.len()];
                                 api.history(id).await
                             }
-                        },
-                    )
-                    .await
-                }
-                Workload::HttpFloor => {
-                    runner::run(
-                        name,
-                        "request",
-                        args.clients,
-                        limit,
-                        progress,
-                        move |_, _| {
-                            let api = api.clone();
-                            async move { api.healthz().await }
-                        },
-                    )
-                    .await
-                }
-                Workload::AuditFirst => {
-                    runner::run(
-                        name,
-                        "request",
-                        args.clients,
-                        limit,
-                        progress,
-                        move |_, _| {
-                            let api = api.clone();
-                            async move { api.audit(None).await }
                         },
                     )
                     .await
