@@ -37,6 +37,7 @@ macro_rules! backend {
             use numberdesk_domain::{NumberRequest, RequestStatus};
             use sqlx::types::Json;
             use std::collections::BTreeMap;
+            use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
             use uuid::Uuid;
 
             type Db = $db;
@@ -418,6 +419,7 @@ macro_rules! backend {
                 pool: &Pool,
                 filter: &AuditFilter,
                 page: &PageRequest,
+                checkpoint_seen: &AtomicI64,
             ) -> Result<Page<RecordedEvent>, StoreError> {
                 let mut conditions = Sql::default();
                 conditions.push(" AND aggregate_type = ").bind(Param::Text(NumberRequest::TYPE.to_owned()));
@@ -444,7 +446,7 @@ macro_rules! backend {
                     && filter.to.is_none();
                 let total_count = match (page.with_total, by_organization_only) {
                     (false, _) => None,
-                    (true, true) => Some(counted_events(pool, &filter.organization_ids, &conditions).await?),
+                    (true, true) => Some(counted_events(pool, &filter.organization_ids, &conditions, checkpoint_seen).await?),
                     (true, false) => Some(count(pool, "events", &conditions).await?),
                 };
                 let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1"));
@@ -498,19 +500,21 @@ macro_rules! backend {
 
             /// Events of these organisations, without counting the log: the
             /// projector's counts up to its checkpoint plus the events after it.
-            /// The checkpoint is read first and bound as a value, so the planner
-            /// sees how few events follow it (as a subquery it guessed a third
-            /// of the log and ran a parallel scan: 6 ms at 1M events); the
-            /// second statement reads the counts, the checkpoint again and the
-            /// tail in one snapshot, and is exact when the checkpoint did not
-            /// move in between. A projector that keeps moving gets a real count.
+            /// One statement reads the counts, the checkpoint and the events
+            /// after a *guessed* checkpoint in one snapshot; the total is exact
+            /// when the guess equals the checkpoint read, else it is retried
+            /// with the checkpoint read (and a projector that keeps moving gets
+            /// a real count). The guess is bound as a value, so the planner sees
+            /// how few events follow it (as a subquery it guessed a third of
+            /// the log and ran a parallel scan: 6 ms at 1M events).
             async fn counted_events(
                 pool: &Pool,
                 organization_ids: &Option<Vec<i64>>,
                 conditions: &Sql,
+                checkpoint_seen: &AtomicI64,
             ) -> Result<i64, StoreError> {
+                let mut at = checkpoint_seen.load(AtomicOrdering::Relaxed);
                 for _ in 0..3 {
-                    let at = checkpoint(pool).await?;
                     let mut sql = Sql::new(
                         "SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM event_counts WHERE 1 = 1",
                     );
@@ -521,10 +525,12 @@ macro_rules! backend {
                     orgs(&mut sql, organization_ids);
                     sql.push(" AND position > ").bind(Param::I64(at)).push(")");
                     let query = sqlx::query_as::<_, (i64, i64, i64)>(&sql.text);
-                    let (counted, still_at, after) = bind_params!(query, sql.params).fetch_one(pool).await?;
-                    if still_at == at {
+                    let (counted, checkpoint, after) = bind_params!(query, sql.params).fetch_one(pool).await?;
+                    if checkpoint == at {
                         return Ok(counted + after);
                     }
+                    at = checkpoint;
+                    checkpoint_seen.store(checkpoint, AtomicOrdering::Relaxed);
                 }
                 count(pool, "events", conditions).await
             }

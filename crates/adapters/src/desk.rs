@@ -108,6 +108,10 @@ struct Inner {
     owners: moka::sync::Cache<Uuid, i64>,
     /// Moves when the views may have changed (see `freshness.rs`).
     generation: Arc<ViewsGeneration>,
+    /// The projector checkpoint as last read by an audit total: its first
+    /// guess next time (a wrong guess costs one more statement, never a
+    /// wrong total).
+    checkpoint_seen: std::sync::atomic::AtomicI64,
 }
 
 /// Requests whose owner [`Inner::owners`] remembers.
@@ -169,6 +173,7 @@ impl NumberDesk {
                 // SQLite: every writer is this process; PostgreSQL: unknown
                 // until `follow_other_writers` listens.
                 generation: Arc::new(ViewsGeneration::new(matches!(db_kind, DbKind::Sqlite))),
+                checkpoint_seen: std::sync::atomic::AtomicI64::new(0),
             }),
         };
         desk.catch_up().await?;
@@ -478,8 +483,12 @@ impl NumberDesk {
         page: &PageRequest,
     ) -> Result<Page<RecordedEvent>, StoreError> {
         match &self.inner.db {
-            Database::Postgres(pool) => pg::audit_log(pool, filter, page).await,
-            Database::Sqlite(pool) => lite::audit_log(pool, filter, page).await,
+            Database::Postgres(pool) => {
+                pg::audit_log(pool, filter, page, &self.inner.checkpoint_seen).await
+            }
+            Database::Sqlite(pool) => {
+                lite::audit_log(pool, filter, page, &self.inner.checkpoint_seen).await
+            }
         }
     }
 
