@@ -112,6 +112,9 @@ struct Inner {
     /// guess next time (a wrong guess costs one more statement, never a
     /// wrong total).
     checkpoint_seen: std::sync::atomic::AtomicI64,
+    /// SQLite: the checkpoint [`NumberDesk::refresh_views_generation`] saw
+    /// last (-1: none yet).
+    freshness_checkpoint: std::sync::atomic::AtomicI64,
 }
 
 /// Requests whose owner [`Inner::owners`] remembers.
@@ -174,6 +177,7 @@ impl NumberDesk {
                 // until `follow_other_writers` listens.
                 generation: Arc::new(ViewsGeneration::new(matches!(db_kind, DbKind::Sqlite))),
                 checkpoint_seen: std::sync::atomic::AtomicI64::new(0),
+                freshness_checkpoint: std::sync::atomic::AtomicI64::new(-1),
             }),
         };
         desk.catch_up().await?;
@@ -192,6 +196,27 @@ impl NumberDesk {
     /// connection lost): compute from the database. See `freshness.rs`.
     pub fn views_generation(&self) -> Option<u64> {
         self.inner.generation.current()
+    }
+
+    /// [`NumberDesk::views_generation`], after looking for projector passes
+    /// of other processes that this one cannot hear: on SQLite (no
+    /// notifications) it reads the checkpoint and moves the generation if
+    /// the checkpoint moved since it last looked — one small read, so a
+    /// second process on the same file never leaves a cached result stale.
+    /// On PostgreSQL the listener does that and nothing is read. `None` also
+    /// when the read fails.
+    pub async fn refresh_views_generation(&self) -> Option<u64> {
+        if let Database::Sqlite(pool) = &self.inner.db {
+            let position = lite::checkpoint(pool).await.ok()?;
+            let seen = self
+                .inner
+                .freshness_checkpoint
+                .swap(position, Ordering::SeqCst);
+            if seen != position {
+                self.inner.generation.bump();
+            }
+        }
+        self.views_generation()
     }
 
     /// On PostgreSQL, spawns the task that hears other processes' projector

@@ -10,8 +10,10 @@
 //!
 //! When changes could go unnoticed — PostgreSQL with no listener running, or
 //! its connection lost — the generation is *unknown* and nothing may be served
-//! from memory. SQLite is the embedded, one-server-per-file mode: every pass
-//! is this process's own.
+//! from memory. SQLite has no notifications: readers call
+//! `NumberDesk::refresh_views_generation`, which compares the checkpoint
+//! with the one it saw last, so a second process on the same file is noticed
+//! too.
 
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;

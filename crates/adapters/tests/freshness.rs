@@ -1,6 +1,7 @@
 //! The views generation (what servers may cache results by): it moves with
-//! every pass that changes the views, hears other processes' passes on
-//! PostgreSQL, and is unknown whenever changes could be missed.
+//! every pass that changes the views, notices other processes' passes (on
+//! PostgreSQL by LISTEN, on SQLite by the checkpoint), and is unknown
+//! whenever changes could be missed.
 
 use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
 use numberdesk_adapters::{Database, NumberDesk, PageRequest, StoreSettings};
@@ -71,6 +72,33 @@ async fn sqlite_generation_is_known_and_moves_with_writes_only() {
     assert!(after > before, "a command's pass moves it before returning");
     desk.rebuild_projections().await.expect("rebuild");
     assert!(desk.views_generation().expect("known") > after);
+}
+
+#[tokio::test]
+async fn sqlite_readers_notice_another_process_on_the_same_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("shared.db").display());
+    let open = || async {
+        let db = Database::connect(&url).await.expect("sqlite");
+        NumberDesk::open(db, StoreSettings::default())
+            .await
+            .expect("open")
+    };
+    let writer = open().await;
+    let reader = open().await;
+    let first = reader.refresh_views_generation().await.expect("known");
+    assert_eq!(
+        reader.refresh_views_generation().await,
+        Some(first),
+        "nothing changed"
+    );
+    // Another process's command: this process runs no pass of its own, so
+    // only the checkpoint tells.
+    submit(&writer).await;
+    assert_eq!(reader.views_generation(), Some(first), "not heard of yet");
+    let after = reader.refresh_views_generation().await.expect("known");
+    assert!(after > first, "the moved checkpoint moves the generation");
+    assert_eq!(reader.refresh_views_generation().await, Some(after));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@
 //!
 //! Dashboards and integrations poll the same list pages far more often than
 //! requests change. A page is stored with the views generation read *before*
-//! it was computed (`NumberDesk::views_generation`) and served only while the
+//! it was computed (`NumberDesk::refresh_views_generation`) and served only while the
 //! generation is still the same, so a hit is byte for byte what the database
 //! would answer now, including this process's own writes (every command moves
 //! the generation before it returns). When the generation is unknown nothing

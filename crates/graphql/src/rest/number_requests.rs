@@ -198,7 +198,7 @@ pub async fn list(
         cursor: page_request.after,
     };
     // Read before the views are: see `list_cache.rs`.
-    let generation = app.desk.views_generation();
+    let generation = app.desk.refresh_views_generation().await;
     if let Some(body) = app.list_cache.get(&key, generation) {
         return Ok(json_bytes(body));
     }
