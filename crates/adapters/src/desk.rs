@@ -68,12 +68,6 @@ enum Framework {
     Sqlite(CqrsFramework<NumberRequest, LiteStore>),
 }
 
-#[derive(Clone, Copy)]
-enum DbKind {
-    Postgres,
-    Sqlite,
-}
-
 /// Tells other processes' [`NumberDesk::follow_other_writers`] that the views
 /// changed; delivered when the transaction commits, dropped if it rolls back.
 async fn notify_views_changed(conn: &mut sqlx::PgConnection) -> Result<(), StoreError> {
@@ -84,7 +78,8 @@ async fn notify_views_changed(conn: &mut sqlx::PgConnection) -> Result<(), Store
     Ok(())
 }
 
-/// SQLite has a single server per file: nobody else to tell.
+/// SQLite has no notifications: readers compare the checkpoint instead
+/// ([`NumberDesk::refresh_views_generation`]).
 async fn no_other_listeners(_: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
     Ok(())
 }
@@ -161,10 +156,10 @@ impl NumberDesk {
                 (),
             )),
         };
-        let db_kind = match &db {
-            Database::Postgres(_) => DbKind::Postgres,
-            Database::Sqlite(_) => DbKind::Sqlite,
-        };
+        // SQLite: known from the start (other processes are noticed by
+        // `refresh_views_generation`); PostgreSQL: unknown until
+        // `follow_other_writers` listens.
+        let generation_known = matches!(db, Database::Sqlite(_));
         let desk = NumberDesk {
             inner: Arc::new(Inner {
                 db,
@@ -173,9 +168,7 @@ impl NumberDesk {
                 catch_up_requested: AtomicU64::new(0),
                 catch_up_covered: AtomicU64::new(0),
                 owners: moka::sync::Cache::new(OWNER_CACHE_CAPACITY),
-                // SQLite: every writer is this process; PostgreSQL: unknown
-                // until `follow_other_writers` listens.
-                generation: Arc::new(ViewsGeneration::new(matches!(db_kind, DbKind::Sqlite))),
+                generation: Arc::new(ViewsGeneration::new(generation_known)),
                 checkpoint_seen: std::sync::atomic::AtomicI64::new(0),
                 freshness_checkpoint: std::sync::atomic::AtomicI64::new(-1),
             }),

@@ -36,7 +36,7 @@ pub(crate) struct ViewsGeneration {
 }
 
 impl ViewsGeneration {
-    /// Starts complete (every writer is this process) or not.
+    /// Starts known (complete) or unknown.
     pub fn new(complete: bool) -> Self {
         Self {
             value: AtomicU64::new(0),
