@@ -70,8 +70,7 @@ pub async fn build_with(
     )
     .await
     .context("opening the event store")?;
-    let key_cache = Duration::try_from_secs_f64(config.key_cache_seconds)
-        .context("KEY_CACHE_SECONDS must be a non-negative number of seconds")?;
+    let key_cache = seconds("KEY_CACHE_SECONDS", config.key_cache_seconds)?;
     let tenancy = TenancyStore::with_key_cache(db, key_cache);
     let provider = match carrier {
         Some(carrier) => carrier,

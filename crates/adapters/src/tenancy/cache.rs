@@ -9,7 +9,7 @@
 //!   results only (a row created later by another process is still found).
 //! * Keys can be revoked by `numberdesk admin` in another process, and new
 //!   organisations change a partner's scope, so those two are cached only for
-//!   [`TenancyCache::ttl`] (`KEY_CACHE_SECS` in the server; zero disables).
+//!   a time to live (`KEY_CACHE_SECONDS` in the server; zero disables).
 //!   A revocation through the same [`super::TenancyStore`] takes effect at once;
 //!   one made elsewhere within the time to live.
 //!
@@ -42,7 +42,6 @@ where
 
 /// The caches one [`super::TenancyStore`] (and its clones) share.
 pub(crate) struct TenancyCache {
-    ttl: Duration,
     pub keys: Option<Cache<String, Principal>>,
     pub partner_organizations: Option<Cache<Uuid, Arc<Vec<Organization>>>>,
     pub accounts: Cache<Uuid, Account>,
@@ -54,18 +53,12 @@ impl TenancyCache {
     /// Caches keys and partner scopes for `ttl` (none when zero).
     pub fn new(ttl: Duration) -> Self {
         Self {
-            ttl,
             keys: expiring(ttl),
             partner_organizations: expiring(ttl),
             accounts: Cache::new(CAPACITY),
             organizations: Cache::new(CAPACITY),
             organizations_by_slug: Cache::new(CAPACITY),
         }
-    }
-
-    /// How long a key or a partner's scope may be served from memory.
-    pub fn ttl(&self) -> Duration {
-        self.ttl
     }
 
     /// Remembers an organisation under both of its names.

@@ -119,11 +119,6 @@ impl TenancyStore {
         }
     }
 
-    /// How long a key may be served from memory (zero: never).
-    pub fn key_cache_ttl(&self) -> Duration {
-        self.cache.ttl()
-    }
-
     /// Whether no partner exists yet (a fresh deployment, to seed a demo).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         let count: i64 = on_pool!(&self.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM partners")

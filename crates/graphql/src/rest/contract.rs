@@ -263,12 +263,15 @@ pub enum NumberTypeBody {
 }
 
 /// A JSON body already serialised (kept byte for byte, e.g. an idempotent replay).
-pub fn raw_json(status: axum::http::StatusCode, body: String) -> axum::response::Response {
+pub fn raw_json(
+    status: axum::http::StatusCode,
+    body: impl Into<axum::body::Body>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
+        body.into(),
     )
         .into_response()
 }

@@ -200,7 +200,7 @@ pub async fn list(
     // Read before the views are: see `list_cache.rs`.
     let generation = app.desk.refresh_views_generation().await;
     if let Some(body) = app.list_cache.get(&key, generation) {
-        return Ok(json_bytes(body));
+        return Ok(raw_json(StatusCode::OK, body));
     }
     let filter = RequestFilter {
         organization_ids: Some(vec![org.id]),
@@ -217,16 +217,7 @@ pub async fn list(
     .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
     let body = Bytes::from(body);
     app.list_cache.put(key, generation, body.clone());
-    Ok(json_bytes(body))
-}
-
-fn json_bytes(body: Bytes) -> Response {
-    (
-        StatusCode::OK,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    Ok(raw_json(StatusCode::OK, body))
 }
 
 /// `GET /{id}`: one request of the organisation.
