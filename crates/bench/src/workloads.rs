@@ -2,6 +2,7 @@
 
 use crate::runner::OpResult;
 use crate::setup::Tenant;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -108,8 +109,16 @@ fn http_kind(status: reqwest::StatusCode, body: &Value) -> String {
 }
 
 impl Api {
-    /// One GraphQL call: `data`, or the error kind.
-    pub async fn graphql(&self, key: &str, query: &str, variables: Value) -> Result<Value, String> {
+    /// One GraphQL call: `data` read as `T`, or the error kind. Answers are
+    /// checked against their shape without building a JSON tree unless `T`
+    /// is `Value` (a tree of a 20-item page cost the generator more CPU than
+    /// the server's cached answer).
+    pub async fn graphql<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<T, String> {
         let response = self
             .client
             .post(format!("{}/graphql", self.base))
@@ -119,18 +128,22 @@ impl Api {
             .await
             .map_err(|e| transport_kind(&e))?;
         let status = response.status();
-        let body: Value = response
-            .json()
-            .await
-            .map_err(|_| format!("http {} (not JSON)", status.as_u16()))?;
-        if let Some(first) = body["errors"].as_array().and_then(|e| e.first()) {
-            let code = first["extensions"]["code"].as_str().unwrap_or("no code");
+        let bytes = response.bytes().await.map_err(|e| transport_kind(&e))?;
+        let body: GraphqlShape<T> = serde_json::from_slice(&bytes)
+            .map_err(|_| format!("http {} (not the expected JSON)", status.as_u16()))?;
+        if let Some(first) = body.errors.as_ref().and_then(|e| e.first()) {
+            let code = first
+                .extensions
+                .as_ref()
+                .and_then(|e| e.code.as_deref())
+                .unwrap_or("no code");
             return Err(format!("graphql {code}"));
         }
         if !status.is_success() {
-            return Err(http_kind(status, &body));
+            return Err(format!("http {} -", status.as_u16()));
         }
-        Ok(body["data"].clone())
+        body.data
+            .ok_or_else(|| "graphql answer without data".to_owned())
     }
 
     fn rest_path(&self, tail: &str) -> String {
@@ -140,7 +153,13 @@ impl Api {
         )
     }
 
-    async fn rest(&self, request: reqwest::RequestBuilder, want: u16) -> Result<Value, String> {
+    /// One REST call as the tenant's partner: the body read as `T` when the
+    /// status is `want`, else the error kind.
+    async fn rest<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        want: u16,
+    ) -> Result<T, String> {
         let response = request
             .bearer_auth(&self.tenant.partner_key)
             .header("X-Account-Id", &self.tenant.account_id)
@@ -148,14 +167,14 @@ impl Api {
             .await
             .map_err(|e| transport_kind(&e))?;
         let status = response.status();
-        let body: Value = response
-            .json()
-            .await
-            .map_err(|_| format!("http {} (not JSON)", status.as_u16()))?;
+        let bytes = response.bytes().await.map_err(|e| transport_kind(&e))?;
         if status.as_u16() != want {
+            let body: Value = serde_json::from_slice(&bytes)
+                .map_err(|_| format!("http {} (not JSON)", status.as_u16()))?;
             return Err(http_kind(status, &body));
         }
-        Ok(body)
+        serde_json::from_slice(&bytes)
+            .map_err(|_| format!("http {} (not the expected JSON)", status.as_u16()))
     }
 
     /// Submit → assign → order through GraphQL; the sandbox carrier
@@ -163,7 +182,7 @@ impl Api {
     pub async fn lifecycle(&self) -> Result<(Vec<Duration>, String), String> {
         let mut calls = Vec::with_capacity(3);
         let t = Instant::now();
-        let data = self
+        let data: Value = self
             .graphql(
                 &self.tenant.partner_key,
                 SUBMIT,
@@ -184,11 +203,11 @@ impl Api {
             .ok_or("submit returned no id")?
             .to_owned();
         let t = Instant::now();
-        self.graphql(&self.tenant.ops_key, ASSIGN, json!({"id": id}))
+        self.graphql::<serde::de::IgnoredAny>(&self.tenant.ops_key, ASSIGN, json!({"id": id}))
             .await?;
         calls.push(t.elapsed());
         let t = Instant::now();
-        let data = self
+        let data: Value = self
             .graphql(&self.tenant.ops_key, ORDER, json!({"id": id}))
             .await?;
         calls.push(t.elapsed());
@@ -200,7 +219,7 @@ impl Api {
 
     /// The REST create of the contract's example body.
     pub async fn rest_create(&self) -> Result<i64, String> {
-        let body = self
+        let body: Value = self
             .rest(
                 self.client
                     .post(self.rest_path(""))
@@ -220,28 +239,13 @@ impl Api {
             Some(c) => format!("?limit=20&cursor={c}"),
             None => "?limit=20".to_owned(),
         };
-        let response = self
-            .client
-            .get(self.rest_path(&tail))
-            .bearer_auth(&self.tenant.partner_key)
-            .header("X-Account-Id", &self.tenant.account_id)
-            .send()
-            .await
-            .map_err(|e| transport_kind(&e))?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| transport_kind(&e))?;
-        if status != reqwest::StatusCode::OK {
-            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            return Err(http_kind(status, &body));
+        let list: ListShape = self
+            .rest(self.client.get(self.rest_path(&tail)), 200)
+            .await?;
+        if !list.success || list.number_requests.len() > 100 {
+            return Err("list with success false or an oversized page".into());
         }
-        // The whole body is read and checked as JSON of the list's shape,
-        // without building a tree of it: a full `Value` of a 20-item page
-        // cost the generator more CPU than the server's cached answer.
-        match serde_json::from_slice::<ListShape>(&bytes) {
-            Ok(list) if list.success && list.number_requests.len() <= 100 => Ok(Vec::new()),
-            Ok(_) => Err("list with success false or an oversized page".into()),
-            Err(_) => Err("list body is not the list's JSON shape".into()),
-        }
+        Ok(Vec::new())
     }
 
     /// `GET /healthz`: no database, no key, no JSON to speak of.
@@ -260,43 +264,11 @@ impl Api {
         Ok(Vec::new())
     }
 
-    /// A GraphQL read whose answer is checked against the shape `T` without
-    /// building a JSON tree (see [`ListShape`]).
-    async fn graphql_read<T: serde::de::DeserializeOwned>(
-        &self,
-        query: &str,
-        variables: Value,
-    ) -> Result<T, String> {
-        let response = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .bearer_auth(&self.tenant.partner_key)
-            .json(&json!({"query": query, "variables": variables}))
-            .send()
-            .await
-            .map_err(|e| transport_kind(&e))?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| transport_kind(&e))?;
-        let body: GraphqlShape<T> = serde_json::from_slice(&bytes)
-            .map_err(|_| format!("http {} (not the expected JSON)", status.as_u16()))?;
-        if let Some(first) = body.errors.as_ref().and_then(|e| e.first()) {
-            let code = first
-                .extensions
-                .as_ref()
-                .and_then(|e| e.code.as_deref())
-                .unwrap_or("no code");
-            return Err(format!("graphql {code}"));
-        }
-        if !status.is_success() {
-            return Err(format!("http {}", status.as_u16()));
-        }
-        body.data
-            .ok_or_else(|| "graphql answer without data".to_owned())
-    }
-
     /// One request's history over GraphQL.
     pub async fn history(&self, id: &str) -> OpResult {
-        let data: HistoryShape = self.graphql_read(HISTORY, json!({"id": id})).await?;
+        let data: HistoryShape = self
+            .graphql(&self.tenant.partner_key, HISTORY, json!({"id": id}))
+            .await?;
         if data.history.is_empty() {
             return Err("empty history".into());
         }
@@ -306,7 +278,8 @@ impl Api {
     /// One page of the organisation's audit feed over GraphQL, after `position`.
     pub async fn audit(&self, after: Option<i64>) -> OpResult {
         let data: AuditShape = self
-            .graphql_read(
+            .graphql(
+                &self.tenant.partner_key,
                 AUDIT,
                 json!({"org": self.tenant.organization_id, "after": after.map(|p| p.to_string())}),
             )
