@@ -4,8 +4,7 @@
 //! failure, signed webhooks (bad, stale, duplicate, out of order), and a
 //! worker killed between the carrier accepting an order and our event.
 
-mod support;
-
+use crate::helpers::{eventually, fast_fulfilment, restart, spawn_fulfilment, Backend, TestApp};
 use async_trait::async_trait;
 use axum::http::{Method, StatusCode};
 use numberdesk_domain::ports::{
@@ -20,7 +19,6 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{eventually, fast_fulfilment, restart, spawn_fulfilment, Backend, TestApp};
 
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {

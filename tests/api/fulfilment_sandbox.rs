@@ -4,14 +4,12 @@
 //! poller, a failing area fails with the carrier's reason, and status
 //! callbacks are delivered signed, retried, and refused for private targets.
 
-mod support;
-
+use crate::helpers::{eventually, fast_fulfilment, spawn_fulfilment, Backend, TestApp};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use numberdesk_adapters::fulfilment::{verify_callback, SIGNATURE_HEADER};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-use support::{eventually, fast_fulfilment, spawn_fulfilment, Backend, TestApp};
 
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
