@@ -89,6 +89,7 @@ pub async fn build_with(
         max_query_depth: config.graphql_max_depth,
         max_query_complexity: config.graphql_max_complexity,
         list_cache_bytes: config.list_cache_mb.saturating_mul(1024 * 1024),
+        limits: crate::config::http_limits(&config.http)?,
         telnyx_webhook_public_key: config
             .fulfilment
             .telnyx_webhook_public_key
@@ -167,17 +168,18 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        use std::future::IntoFuture;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let fulfilment = self.state.fulfilment.clone();
         let commits = self.state.committed.subscribe();
         let workers = async move { fulfilment.run(stopped, Some(commits)).await };
-        let http = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move {
+        let limits = self.state.settings.limits.clone();
+        let http = async move {
+            numberdesk_graphql::serve::serve(self.listener, self.router, &limits, async move {
                 shutdown.await;
                 let _ = stop.send(true);
             })
-            .into_future();
+            .await
+        };
         // Hears other processes' projector passes, so cached list pages
         // stay exact on a shared PostgreSQL (see adapters' freshness.rs).
         let follower = self.state.desk.follow_other_writers();

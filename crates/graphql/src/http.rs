@@ -53,6 +53,10 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 pub fn router(app: AppState) -> Router {
     let schema = build_schema(app.clone());
     let max_body = app.settings.max_body_bytes;
+    let body_limits = crate::limits::body::BodyLimits {
+        max_body_bytes: max_body,
+        limits: app.settings.limits.clone(),
+    };
     let state = HttpState { app, schema };
     let header = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
@@ -63,8 +67,16 @@ pub fn router(app: AppState) -> Router {
         .merge(crate::rest::routes())
         .merge(crate::webhooks::routes())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limits,
+            crate::limits::body::read_body,
+        ))
+        .layer(axum::middleware::from_fn(
+            crate::limits::encoding::refuse_encoded,
+        ))
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -81,6 +93,10 @@ pub fn router(app: AppState) -> Router {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
+}
+
+async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{method} is not allowed on this route"))
 }
 
 async fn healthz() -> impl IntoResponse {

@@ -8,9 +8,11 @@
 pub mod auth;
 pub mod error;
 pub mod http;
+pub mod limits;
 pub mod ordering;
 pub mod rest;
 pub mod schema;
+pub mod serve;
 pub mod state;
 pub mod webhooks;
 

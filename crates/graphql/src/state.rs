@@ -30,6 +30,8 @@ pub struct ApiSettings {
     pub telnyx_webhook_public_key: Option<String>,
     /// Memory for finished REST list pages (`rest/list_cache.rs`), in bytes; 0 turns it off.
     pub list_cache_bytes: u64,
+    /// Read timeouts, connection cap and rate limits of the HTTP server.
+    pub limits: crate::limits::HttpLimits,
 }
 
 impl Default for ApiSettings {
@@ -44,6 +46,7 @@ impl Default for ApiSettings {
             subscription_poll: std::time::Duration::from_millis(500),
             telnyx_webhook_public_key: None,
             list_cache_bytes: 64 * 1024 * 1024,
+            limits: crate::limits::HttpLimits::default(),
         }
     }
 }
