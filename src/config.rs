@@ -97,7 +97,7 @@ impl Default for HttpLimitsConfig {
 /// The HTTP limits of a configuration, checked.
 pub fn http_limits(
     config: &HttpLimitsConfig,
-) -> anyhow::Result<numberdesk_graphql::limits::HttpLimits> {
+) -> anyhow::Result<numberdesk_http::limits::HttpLimits> {
     let positive = |name: &str, value: f64| {
         if value.is_finite() && value > 0.0 && value < 86_400.0 {
             Ok(std::time::Duration::from_secs_f64(value))
@@ -110,7 +110,7 @@ pub fn http_limits(
     if config.max_connections == 0 {
         anyhow::bail!("MAX_CONNECTIONS must be at least 1");
     }
-    Ok(numberdesk_graphql::limits::HttpLimits {
+    Ok(numberdesk_http::limits::HttpLimits {
         header_read_timeout: positive(
             "HEADER_READ_TIMEOUT_SECONDS",
             config.header_read_timeout_seconds,
@@ -120,7 +120,7 @@ pub fn http_limits(
             config.body_read_timeout_seconds,
         )?,
         max_connections: config.max_connections,
-        ..numberdesk_graphql::limits::HttpLimits::default()
+        ..numberdesk_http::limits::HttpLimits::default()
     })
 }
 

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    limits: numberdesk_http::limits::HttpLimits,
     /// The shared state (tests use it to reach the stores directly).
     pub state: AppState,
 }
@@ -80,7 +81,7 @@ pub async fn build_with(
         desk.clone(),
         provider.clone(),
         fulfilment_settings(&config.fulfilment)?,
-        numberdesk_graphql::ordering::callback_renderer(),
+        numberdesk_http::callback_renderer(),
     );
     let settings = ApiSettings {
         max_page_size: config.max_page_size,
@@ -89,7 +90,6 @@ pub async fn build_with(
         max_query_depth: config.graphql_max_depth,
         max_query_complexity: config.graphql_max_complexity,
         list_cache_bytes: config.list_cache_mb.saturating_mul(1024 * 1024),
-        limits: crate::config::http_limits(&config.http)?,
         telnyx_webhook_public_key: config
             .fulfilment
             .telnyx_webhook_public_key
@@ -97,8 +97,9 @@ pub async fn build_with(
             .filter(|key| !key.trim().is_empty()),
         ..ApiSettings::default()
     };
-    let state = AppState::new(desk, tenancy, provider, settings).with_fulfilment(fulfilment);
-    let router = numberdesk_graphql::router(state.clone());
+    let state = AppState::new(desk, tenancy, provider, settings, fulfilment);
+    let limits = crate::config::http_limits(&config.http)?;
+    let router = numberdesk_http::router_with(state.clone(), &limits);
     let address = format!("{}:{}", config.bind, config.port);
     let listener = TcpListener::bind(&address)
         .await
@@ -106,6 +107,7 @@ pub async fn build_with(
     Ok(Application {
         listener,
         router,
+        limits,
         state,
     })
 }
@@ -172,9 +174,9 @@ impl Application {
         let fulfilment = self.state.fulfilment.clone();
         let commits = self.state.committed.subscribe();
         let workers = async move { fulfilment.run(stopped, Some(commits)).await };
-        let limits = self.state.settings.limits.clone();
+        let limits = self.limits;
         let http = async move {
-            numberdesk_graphql::serve::serve(self.listener, self.router, &limits, async move {
+            numberdesk_http::serve::serve(self.listener, self.router, &limits, async move {
                 shutdown.await;
                 let _ = stop.send(true);
             })

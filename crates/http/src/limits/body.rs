@@ -9,13 +9,13 @@
 //! `Expect: 100-continue` gets the 413 at once and never sends the body.
 
 use super::HttpLimits;
-use crate::error::ApiError;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
+use numberdesk_graphql::error::ApiError;
 
 /// What the body reader needs to know.
 #[derive(Debug, Clone)]

@@ -1,11 +1,11 @@
 //! Refuses request bodies in a content encoding the service does not decode
 //! (415): a compressed body must not be read as if it were plain.
 
-use crate::error::ApiError;
 use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use numberdesk_graphql::error::ApiError;
 
 /// The middleware: only `identity` (or no `Content-Encoding`) passes.
 pub async fn refuse_encoded(request: Request, next: Next) -> Response {

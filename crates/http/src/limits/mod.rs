@@ -9,6 +9,7 @@ pub mod encoding;
 use std::time::Duration;
 
 /// The HTTP limits, from configuration (see the README's table).
+/// [`crate::router_with`] and [`crate::serve::serve`] apply them.
 #[derive(Debug, Clone)]
 pub struct HttpLimits {
     /// How long a connection may take to send a request's headers.
