@@ -170,7 +170,7 @@ impl Application {
         use std::future::IntoFuture;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let fulfilment = self.state.fulfilment.clone();
-        let commits = self.state.committed.subscribe();
+        let commits = self.state.desk.log_moved();
         let workers = async move { fulfilment.run(stopped, Some(commits)).await };
         let http = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move {
