@@ -80,7 +80,7 @@ pub async fn build_with(
         desk.clone(),
         provider.clone(),
         fulfilment_settings(&config.fulfilment)?,
-        numberdesk_graphql::ordering::callback_renderer(),
+        numberdesk_http::callback_renderer(),
     );
     let settings = ApiSettings {
         max_page_size: config.max_page_size,
@@ -96,8 +96,8 @@ pub async fn build_with(
             .filter(|key| !key.trim().is_empty()),
         ..ApiSettings::default()
     };
-    let state = AppState::new(desk, tenancy, provider, settings).with_fulfilment(fulfilment);
-    let router = numberdesk_graphql::router(state.clone());
+    let state = AppState::new(desk, tenancy, provider, settings, fulfilment);
+    let router = numberdesk_http::router(state.clone());
     let address = format!("{}:{}", config.bind, config.port);
     let listener = TcpListener::bind(&address)
         .await

@@ -4,7 +4,8 @@
 //! The views change only in projector passes. This process bumps a
 //! generation counter after each of its own passes that applied events; on
 //! PostgreSQL every pass also sends `NOTIFY numberdesk_views` in its
-//! transaction (delivered at commit), and [`follow_other_writers`] bumps the
+//! transaction (delivered at commit), and
+//! [`NumberDesk::follow_other_writers`](crate::NumberDesk::follow_other_writers) bumps the
 //! counter for passes of other processes. A result computed after reading
 //! generation `g` is exact for as long as the generation is still `g`.
 //!

@@ -1,104 +1,29 @@
-//! The axum router: GraphQL (HTTP, GraphiQL, websocket subscriptions), the
-//! REST contract, health checks, request ids, tracing and body limits.
+//! GraphQL over HTTP: queries and mutations (GraphiQL for a browser), and
+//! subscriptions over a websocket.
 
-use crate::error::ApiError;
-use crate::schema::{build_schema, Caller, NumberDeskSchema};
-use crate::state::AppState;
+use crate::request_id::request_id;
+use crate::state::HttpState;
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
 use async_graphql::ParseRequestError;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, FromRef, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderName, Request, StatusCode};
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use numberdesk_graphql::error::ApiError;
+use numberdesk_graphql::schema::{Caller, RequestId};
 use serde_json::json;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 
-/// The header carrying the request id (set when the client sends none).
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
-
-/// The request id, as GraphQL resolvers see it (recorded in event metadata).
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
-
-/// What the handlers share: the state and the built schema.
-#[derive(Clone)]
-pub struct HttpState {
-    /// Shared state.
-    pub app: AppState,
-    /// The GraphQL schema.
-    pub schema: NumberDeskSchema,
-}
-
-impl FromRef<HttpState> for AppState {
-    fn from_ref(state: &HttpState) -> AppState {
-        state.app.clone()
-    }
-}
-
-/// The request id of an HTTP request, if the id layer set one.
-pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
-/// Builds the whole HTTP surface.
-pub fn router(app: AppState) -> Router {
-    let schema = build_schema(app.clone());
-    let max_body = app.settings.max_body_bytes;
-    let state = HttpState { app, schema };
-    let header = HeaderName::from_static(REQUEST_ID_HEADER);
+/// The GraphQL routes: queries and mutations over HTTP (GraphiQL for a
+/// browser's plain GET) and subscriptions over a websocket.
+pub fn router() -> Router<HttpState> {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .merge(crate::rest::routes())
-        .merge(crate::webhooks::routes())
-        .fallback(not_found)
-        .with_state(state)
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(PropagateRequestIdLayer::new(header.clone()))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let id = request
-                    .headers()
-                    .get(REQUEST_ID_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("http", method = %request.method(), path = %request.uri().path(), request_id = %id)
-            }),
-        )
-        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
-}
-
-async fn not_found() -> ApiError {
-    ApiError::NotFound("no such route".into())
-}
-
-async fn healthz() -> impl IntoResponse {
-    Json(json!({"status": "ok"}))
-}
-
-async fn readyz(State(app): State<AppState>) -> Response {
-    match app.desk.database().ping().await {
-        Ok(()) => Json(json!({"status": "ready"})).into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "not ready: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "reason": "database unreachable"})),
-            )
-                .into_response()
-        }
-    }
 }
 
 /// The response media type GraphQL-over-HTTP negotiates from `Accept`.

@@ -1,9 +1,9 @@
 //! `?limit=&cursor=` of the REST lists, shared by every list route.
 
 use super::contract::Pagination;
-use crate::error::ApiError;
-use crate::state::ApiSettings;
 use numberdesk_adapters::{Page, PageRequest};
+use numberdesk_graphql::error::ApiError;
+use numberdesk_graphql::state::ApiSettings;
 use serde::Deserialize;
 
 /// The paging part of a list route's query string.
@@ -34,7 +34,7 @@ impl PageQuery {
         let after = self
             .cursor
             .as_deref()
-            .map(|text| crate::schema::parse_cursor("cursor", text))
+            .map(|text| numberdesk_graphql::schema::parse_cursor("cursor", text))
             .transpose()?;
         Ok(PageRequest {
             first,

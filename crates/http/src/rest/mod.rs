@@ -11,6 +11,7 @@
 //! optional field is never silently dropped.
 
 mod body;
+pub mod callback;
 pub mod contract;
 pub mod list_cache;
 mod number_requests;
@@ -18,25 +19,13 @@ mod numbers;
 pub mod openapi;
 mod paging;
 
-use crate::http::HttpState;
-use axum::routing::get;
+use crate::state::HttpState;
 use axum::Router;
 
 /// The REST routes.
-pub fn routes() -> Router<HttpState> {
+pub fn router() -> Router<HttpState> {
     Router::new()
-        .route(
-            "/api/v1/org/{orgSlug}/number-requests",
-            get(number_requests::list).post(number_requests::create),
-        )
-        .route(
-            "/api/v1/org/{orgSlug}/number-requests/{id}",
-            get(number_requests::get_one),
-        )
-        .route("/api/v1/numbers", get(numbers::of_account))
-        .route("/api/v1/openapi.json", get(openapi::document))
-        .route(
-            "/api/v1/org/{orgSlug}/numbers",
-            get(numbers::of_organization),
-        )
+        .merge(number_requests::router())
+        .merge(numbers::router())
+        .merge(openapi::router())
 }

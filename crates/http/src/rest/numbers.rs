@@ -2,14 +2,22 @@
 
 use super::contract::{ErrorBody, PhoneNumberListBody};
 use super::paging::{pagination, PageQuery};
-use crate::auth::{account_context, authenticate, OrgScope};
-use crate::error::ApiError;
-use crate::http::HttpState;
+use crate::state::HttpState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use numberdesk_adapters::PhoneNumberFilter;
+use numberdesk_graphql::auth::{account_context, authenticate, OrgScope};
+use numberdesk_graphql::error::ApiError;
+
+/// The phone-number routes.
+pub fn router() -> Router<HttpState> {
+    Router::new()
+        .route("/api/v1/numbers", get(of_account))
+        .route("/api/v1/org/{orgSlug}/numbers", get(of_organization))
+}
 
 async fn respond(
     state: &HttpState,

@@ -12,7 +12,6 @@
 //!   changes nothing); the job applies reports idempotently and reconciles
 //!   contradicting (late, out-of-order) ones by reading the order.
 
-use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -21,13 +20,14 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::{SecondsFormat, Utc};
 use numberdesk_adapters::fulfilment::{InboundWebhook, WebhookReceipt};
+use numberdesk_graphql::AppState;
 use numberdesk_telnyx::mapping::carrier_order_from_telnyx;
 use numberdesk_telnyx::webhook::{DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use numberdesk_telnyx::{verify_webhook, WebhookError};
 use serde_json::json;
 
 /// The webhook routes.
-pub fn routes<S>() -> Router<S>
+pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     AppState: axum::extract::FromRef<S>,

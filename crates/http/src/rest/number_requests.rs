@@ -6,22 +6,34 @@ use super::contract::{
 };
 use super::list_cache::ListKey;
 use super::paging::{pagination, PageQuery};
-use crate::auth::{metadata, OrgScope};
-use crate::error::ApiError;
-use crate::http::{request_id, HttpState};
+use crate::request_id::request_id;
+use crate::state::HttpState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use numberdesk_adapters::idempotency::{Idempotency, Reservation};
 use numberdesk_adapters::RequestFilter;
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
+use numberdesk_graphql::auth::{metadata, OrgScope};
+use numberdesk_graphql::error::ApiError;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+
+/// The number-request routes.
+pub fn router() -> Router<HttpState> {
+    Router::new()
+        .route(
+            "/api/v1/org/{orgSlug}/number-requests",
+            get(list).post(create),
+        )
+        .route("/api/v1/org/{orgSlug}/number-requests/{id}", get(get_one))
+}
 
 /// The idempotency header of POSTs.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -199,7 +211,7 @@ pub async fn list(
     };
     // Read before the views are: see `list_cache.rs`.
     let generation = app.desk.refresh_views_generation().await;
-    if let Some(body) = app.list_cache.get(&key, generation) {
+    if let Some(body) = state.list_cache.get(&key, generation) {
         return Ok(raw_json(StatusCode::OK, body));
     }
     let filter = RequestFilter {
@@ -216,7 +228,7 @@ pub async fn list(
     })
     .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
     let body = Bytes::from(body);
-    app.list_cache.put(key, generation, body.clone());
+    state.list_cache.put(key, generation, body.clone());
     Ok(raw_json(StatusCode::OK, body))
 }
 

@@ -6,7 +6,8 @@ use super::contract::{
     NumberRequestListBody, NumberTypeBody, Pagination, PhoneNumberBody, PhoneNumberListBody,
     StatusBody,
 };
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -55,6 +56,11 @@ impl Modify for BearerAuth {
     security(("bearerAuth" = []))
 )]
 pub struct ApiDoc;
+
+/// The document's route.
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/api/v1/openapi.json", get(document))
+}
 
 /// `GET /api/v1/openapi.json`.
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
