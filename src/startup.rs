@@ -172,7 +172,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let fulfilment = self.state.fulfilment.clone();
-        let commits = self.state.committed.subscribe();
+        let commits = self.state.desk.log_moved();
         let workers = async move { fulfilment.run(stopped, Some(commits)).await };
         let limits = self.limits;
         let http = async move {
