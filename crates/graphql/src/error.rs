@@ -1,9 +1,13 @@
 //! The one place where errors become HTTP statuses, REST error bodies and
-//! GraphQL `extensions.code`s.
+//! GraphQL `extensions.code`s: every `From` into [`ApiError`] is here, and
+//! every HTTP error answer (REST, GraphQL requests that never reach the
+//! executor, webhooks) has the same envelope.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use numberdesk_adapters::fulfilment::FulfilmentError;
 use numberdesk_adapters::{CommandError, StoreError};
+use numberdesk_domain::ports::ProviderError;
 use numberdesk_domain::values::ValidationErrors;
 use numberdesk_domain::NumberRequestError;
 use serde_json::json;
@@ -39,6 +43,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// The database or carrier is unreachable; retry later. 503 / UNAVAILABLE.
     Unavailable(String),
+    /// A feature this server is not configured for; the message says which
+    /// setting it needs. 503 / NOT_CONFIGURED.
+    NotConfigured(String),
     /// A bug or unexpected failure; details are logged, never returned. 500 / INTERNAL.
     Internal(String),
 }
@@ -64,7 +71,8 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::IdempotencyKeyReused(m)
-            | ApiError::UnsupportedMediaType(m) => m.clone(),
+            | ApiError::UnsupportedMediaType(m)
+            | ApiError::NotConfigured(m) => m.clone(),
             ApiError::PayloadTooLarge(limit) => {
                 format!("request body is larger than {limit} bytes")
             }
@@ -85,6 +93,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::Unavailable(_) => "UNAVAILABLE",
+            ApiError::NotConfigured(_) => "NOT_CONFIGURED",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -100,7 +109,9 @@ impl ApiError {
             ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::NotConfigured(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -187,6 +198,32 @@ impl From<CommandError> for ApiError {
         match error {
             CommandError::Domain(error) => error.into(),
             CommandError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<ProviderError> for ApiError {
+    fn from(error: ProviderError) -> Self {
+        match error {
+            ProviderError::RateLimited { .. } | ProviderError::Unavailable(_) => {
+                ApiError::Unavailable(format!("carrier: {error}"))
+            }
+            ProviderError::Rejected { .. } => ApiError::Conflict(error.to_string()),
+            ProviderError::NotFound => ApiError::Internal("carrier lost an order".into()),
+        }
+    }
+}
+
+impl From<FulfilmentError> for ApiError {
+    fn from(error: FulfilmentError) -> Self {
+        match error {
+            FulfilmentError::Store(error) => error.into(),
+            FulfilmentError::Command(error) => error.into(),
+            FulfilmentError::Carrier(error) => error.into(),
+            FulfilmentError::Invalid(detail) => ApiError::Internal(detail),
+            error @ (FulfilmentError::NotEnoughNumbers { .. }
+            | FulfilmentError::NotAssigned(_)
+            | FulfilmentError::JobNotFinished(_)) => ApiError::Conflict(error.to_string()),
         }
     }
 }
