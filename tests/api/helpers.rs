@@ -3,7 +3,7 @@
 //! ends), with two tenants. `TEST_LOG=1` shows the server's logs
 //! (`RUST_LOG` filters them, default `info`).
 
-use numberdesk::config::{FulfilmentConfig, LogFormat, ServeConfig};
+use numberdesk::config::{FulfilmentConfig, HttpLimitsConfig, LogFormat, ServeConfig};
 use numberdesk::startup;
 use numberdesk_adapters::tenancy::{Account, Organization, Role};
 use numberdesk_graphql::AppState;
@@ -202,6 +202,7 @@ fn config(database_url: String) -> ServeConfig {
             fulfilment_workers: 0,
             ..FulfilmentConfig::default()
         },
+        http: HttpLimitsConfig::default(),
     }
 }
 
@@ -237,11 +238,20 @@ async fn create_tenant(state: &AppState, name: &str) -> Tenant {
 /// Starts a server; `None` when PostgreSQL is wanted but not reachable (and
 /// not required), after printing that the test was skipped.
 pub async fn spawn(backend: Backend, test_name: &str) -> Option<TestApp> {
+    spawn_configured(backend, test_name, |_| {}).await
+}
+
+/// Like [`spawn`], with the configuration adjusted first (limits, switches).
+pub async fn spawn_configured(
+    backend: Backend,
+    test_name: &str,
+    adjust: impl FnOnce(&mut ServeConfig),
+) -> Option<TestApp> {
     let database = TestDatabase::create(backend, test_name).await?;
     let url = database.url().to_owned();
-    let app = startup::build(&config(url.clone()))
-        .await
-        .expect("server builds");
+    let mut config = config(url.clone());
+    adjust(&mut config);
+    let app = startup::build(&config).await.expect("server builds");
     let address = app.address().expect("bound");
     let state = app.state.clone();
     tokio::spawn(app.serve(std::future::pending()));

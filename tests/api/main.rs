@@ -13,6 +13,7 @@ mod cli;
 mod fault_bad_input;
 mod fault_concurrency;
 mod fault_fuzz;
+mod fault_http_limits;
 mod fault_sigkill;
 mod fulfilment_sandbox;
 mod fulfilment_telnyx;

@@ -408,10 +408,18 @@ async fn idempotency_keys_replay_and_refuse_reuse(app: TestApp) {
     };
     let first = send("order-42", seed_body()).await;
     assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
     let first_body = first.text().await.expect("body");
     let after_first = app.log_length().await;
     let again = send("order-42", seed_body()).await;
-    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.status(), StatusCode::CREATED, "the first status");
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
     assert_eq!(
         again.text().await.expect("body"),
         first_body,

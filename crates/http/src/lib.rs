@@ -7,12 +7,14 @@
 
 pub mod graphql;
 pub mod health;
+pub mod limits;
 pub mod request_id;
 pub mod rest;
 mod router;
+pub mod serve;
 pub mod state;
 pub mod webhooks;
 
 pub use rest::callback::callback_renderer;
-pub use router::router;
+pub use router::{router, router_with};
 pub use state::HttpState;

@@ -1,6 +1,7 @@
 //! The whole HTTP surface: every resource's routes, request ids, tracing and
 //! body limits.
 
+use crate::limits::HttpLimits;
 use crate::request_id::REQUEST_ID_HEADER;
 use crate::rest::list_cache::ListCache;
 use crate::state::HttpState;
@@ -12,10 +13,20 @@ use numberdesk_graphql::{build_schema, AppState};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-/// Builds the whole HTTP surface.
+/// Builds the whole HTTP surface, with the default [`HttpLimits`].
 pub fn router(app: AppState) -> Router {
+    router_with(app, &HttpLimits::default())
+}
+
+/// Builds the whole HTTP surface with these limits (body read timeout,
+/// drain limit).
+pub fn router_with(app: AppState, limits: &HttpLimits) -> Router {
     let schema = build_schema(app.clone());
     let max_body = app.settings.max_body_bytes;
+    let body_limits = crate::limits::body::BodyLimits {
+        max_body_bytes: max_body,
+        limits: limits.clone(),
+    };
     let list_cache = ListCache::new(app.settings.list_cache_bytes);
     let state = HttpState {
         app,
@@ -29,8 +40,16 @@ pub fn router(app: AppState) -> Router {
         .merge(crate::rest::router())
         .merge(crate::webhooks::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limits,
+            crate::limits::body::read_body,
+        ))
+        .layer(axum::middleware::from_fn(
+            crate::limits::encoding::refuse_encoded,
+        ))
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -47,4 +66,8 @@ pub fn router(app: AppState) -> Router {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
+}
+
+async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{method} is not allowed on this route"))
 }

@@ -38,6 +38,9 @@ pub fn router() -> Router<HttpState> {
 /// The idempotency header of POSTs.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
+/// The header marking a replayed response.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
 fn body_bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -62,8 +65,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-/// `POST`: creates a request; `201` with the contract's body, or `200` with
-/// the first response when an `Idempotency-Key` is replayed.
+/// `POST`: creates a request; `201` with the contract's body. A replayed
+/// `Idempotency-Key` gets the first response again (its status, 201, and
+/// its body), marked with `Idempotent-Replayed: true`.
 #[utoipa::path(
     post,
     path = "/api/v1/org/{orgSlug}/number-requests",
@@ -75,8 +79,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     ),
     request_body(content = CreateNumberRequestBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "Number request created.", body = NumberRequestEnvelope),
-        (status = 200, description = "Replay of an earlier request with the same Idempotency-Key.", body = NumberRequestEnvelope),
+        (status = 201, description = "Number request created; also the replay of an earlier request with the same Idempotency-Key, then marked `Idempotent-Replayed: true`.", body = NumberRequestEnvelope),
         (status = 400, description = "Invalid input; `error.fields` names each field.", body = ErrorBody),
         (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
         (status = 403, description = "Account not of this key's partner, or organization not of this account.", body = ErrorBody),
@@ -118,7 +121,16 @@ pub async fn create(
                 .await?
             {
                 Reservation::Reserved => Some((store, key)),
-                Reservation::Replay { body } => return Ok(raw_json(StatusCode::OK, body)),
+                Reservation::Replay { body } => {
+                    // Only successful creates are stored (failures free the
+                    // key), so the first status was 201.
+                    let mut replay = raw_json(StatusCode::CREATED, body);
+                    replay.headers_mut().insert(
+                        IDEMPOTENT_REPLAYED,
+                        axum::http::HeaderValue::from_static("true"),
+                    );
+                    return Ok(replay);
+                }
                 Reservation::Mismatch => {
                     return Err(ApiError::IdempotencyKeyReused(
                         "this Idempotency-Key was used with a different request body".into(),
