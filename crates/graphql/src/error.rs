@@ -201,11 +201,11 @@ impl From<NumberRequestError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StoreError::Unavailable(detail) => ApiError::Unavailable(detail.to_string()),
             StoreError::Conflict => ApiError::Conflict(
                 "the request was changed concurrently; reload it and try again".into(),
             ),
-            StoreError::Internal(detail) => ApiError::Internal(detail),
+            StoreError::Internal(detail) => ApiError::Internal(detail.to_string()),
         }
     }
 }
