@@ -240,7 +240,9 @@ impl From<FulfilmentError> for ApiError {
             FulfilmentError::Invalid(detail) => ApiError::Internal(detail),
             error @ (FulfilmentError::NotEnoughNumbers { .. }
             | FulfilmentError::NotAssigned(_)
-            | FulfilmentError::JobNotFinished(_)) => ApiError::Conflict(error.to_string()),
+            | FulfilmentError::JobNotFinished(_)
+            | FulfilmentError::GaveUp(_)
+            | FulfilmentError::OrderOutcomeUnknown { .. }) => ApiError::Conflict(error.to_string()),
         }
     }
 }

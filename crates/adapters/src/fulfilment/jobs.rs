@@ -467,6 +467,24 @@ impl JobStore {
         row.map(JobRow::into_job).transpose()
     }
 
+    /// Replaces the payload of a job `owner` still holds (durably, before the
+    /// work it describes starts); `false` if the lease was lost.
+    pub async fn set_payload(
+        &self,
+        id: i64,
+        owner: &str,
+        payload: &serde_json::Value,
+    ) -> Result<bool, StoreError> {
+        Ok(on_pool!(&self.db, pool => sqlx::query(
+            "UPDATE jobs SET payload = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'")
+            .bind(payload.to_string())
+            .bind(id)
+            .bind(owner)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1))?)
+    }
+
     /// Extends a lease still held by `owner`; `false` if it was lost.
     pub async fn heartbeat(
         &self,
