@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::schema::{build_schema, Caller, NumberDeskSchema};
 use crate::state::AppState;
-use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::Data;
 use async_graphql::ParseRequestError;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRef, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -62,6 +62,7 @@ pub fn router(app: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(crate::rest::routes())
         .merge(crate::webhooks::routes())
+        .merge(crate::console::router())
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
@@ -246,13 +247,7 @@ async fn graphql_get(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
         if browser {
-            return Html(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .subscription_endpoint("/graphql/ws")
-                    .finish(),
-            )
-            .into_response();
+            return crate::console::graphiql_page(&headers);
         }
         return ApiError::bad_field(
             "query",

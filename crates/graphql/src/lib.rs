@@ -6,6 +6,7 @@
 //! mapped to HTTP and GraphQL in one place, [`error`].
 
 pub mod auth;
+pub mod console;
 pub mod error;
 pub mod http;
 pub mod ordering;
