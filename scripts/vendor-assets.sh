@@ -25,7 +25,7 @@ copy() { # node_modules dir, destination dir
     cp "$1/$source" "$2/$name"
   done
   for pkg in react react-dom graphiql graphql-ws; do
-    printf '%s %s\n' "$pkg" "$(node -p "require('./$1/$pkg/package.json').version")"
+    printf '%s %s\n' "$pkg" "$(node -p "require(require('path').resolve(process.argv[1])).version" "$1/$pkg/package.json")"
   done >"$2/VERSIONS"
 }
 
