@@ -64,6 +64,64 @@ pub struct ServeConfig {
     /// Fulfilment: workers, retries, polling, webhooks and callbacks.
     #[command(flatten)]
     pub fulfilment: FulfilmentConfig,
+    /// HTTP limits: read timeouts, open connections, rate limits.
+    #[command(flatten)]
+    pub http: HttpLimitsConfig,
+}
+
+/// Settings of the HTTP server's limits (defaults a normal client never meets).
+#[derive(Debug, Clone, Args)]
+pub struct HttpLimitsConfig {
+    /// How long a client may take to send a request's headers, in seconds.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10.0)]
+    pub header_read_timeout_seconds: f64,
+    /// How long a client may take to send a request's body, in seconds.
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECONDS", default_value_t = 30.0)]
+    pub body_read_timeout_seconds: f64,
+    /// Open connections served at once (more wait in the listen backlog).
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimitsConfig {
+    /// The documented defaults (the same as the flags').
+    fn default() -> Self {
+        Self {
+            header_read_timeout_seconds: 10.0,
+            body_read_timeout_seconds: 30.0,
+            max_connections: 1024,
+        }
+    }
+}
+
+/// The HTTP limits of a configuration, checked.
+pub fn http_limits(
+    config: &HttpLimitsConfig,
+) -> anyhow::Result<numberdesk_http::limits::HttpLimits> {
+    let positive = |name: &str, value: f64| {
+        if value.is_finite() && value > 0.0 && value < 86_400.0 {
+            Ok(std::time::Duration::from_secs_f64(value))
+        } else {
+            Err(anyhow::anyhow!(
+                "{name} must be a number of seconds above 0 (got {value})"
+            ))
+        }
+    };
+    if config.max_connections == 0 {
+        anyhow::bail!("MAX_CONNECTIONS must be at least 1");
+    }
+    Ok(numberdesk_http::limits::HttpLimits {
+        header_read_timeout: positive(
+            "HEADER_READ_TIMEOUT_SECONDS",
+            config.header_read_timeout_seconds,
+        )?,
+        body_read_timeout: positive(
+            "BODY_READ_TIMEOUT_SECONDS",
+            config.body_read_timeout_seconds,
+        )?,
+        max_connections: config.max_connections,
+        ..numberdesk_http::limits::HttpLimits::default()
+    })
 }
 
 /// Settings of fulfilment (jobs, carrier polling, webhooks, callbacks).

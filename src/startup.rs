@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    limits: numberdesk_http::limits::HttpLimits,
     /// The shared state (tests use it to reach the stores directly).
     pub state: AppState,
 }
@@ -80,7 +81,7 @@ pub async fn build_with(
         desk.clone(),
         provider.clone(),
         fulfilment_settings(&config.fulfilment)?,
-        numberdesk_graphql::ordering::callback_renderer(),
+        numberdesk_http::callback_renderer(),
     );
     let settings = ApiSettings {
         max_page_size: config.max_page_size,
@@ -96,8 +97,9 @@ pub async fn build_with(
             .filter(|key| !key.trim().is_empty()),
         ..ApiSettings::default()
     };
-    let state = AppState::new(desk, tenancy, provider, settings).with_fulfilment(fulfilment);
-    let router = numberdesk_graphql::router(state.clone());
+    let state = AppState::new(desk, tenancy, provider, settings, fulfilment);
+    let limits = crate::config::http_limits(&config.http)?;
+    let router = numberdesk_http::router_with(state.clone(), &limits);
     let address = format!("{}:{}", config.bind, config.port);
     let listener = TcpListener::bind(&address)
         .await
@@ -105,6 +107,7 @@ pub async fn build_with(
     Ok(Application {
         listener,
         router,
+        limits,
         state,
     })
 }
@@ -167,17 +170,18 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        use std::future::IntoFuture;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let fulfilment = self.state.fulfilment.clone();
-        let commits = self.state.committed.subscribe();
+        let commits = self.state.desk.log_moved();
         let workers = async move { fulfilment.run(stopped, Some(commits)).await };
-        let http = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move {
+        let limits = self.limits;
+        let http = async move {
+            numberdesk_http::serve::serve(self.listener, self.router, &limits, async move {
                 shutdown.await;
                 let _ = stop.send(true);
             })
-            .into_future();
+            .await
+        };
         // Hears other processes' projector passes, so cached list pages
         // stay exact on a shared PostgreSQL (see adapters' freshness.rs).
         let follower = self.state.desk.follow_other_writers();

@@ -20,7 +20,7 @@ macro_rules! bind_params {
 }
 
 macro_rules! backend {
-    ($module:ident, $db:ty, $begin:expr, $lock_checkpoint:expr) => {
+    ($module:ident, $db:ty, $begin:expr, $lock_checkpoint:expr, $sequence:expr) => {
         /// Queries compiled for one backend (see the module docs).
         pub(crate) mod $module {
             use crate::fold::{fold, Projection};
@@ -218,6 +218,12 @@ macro_rules! backend {
                 after: i64,
                 limit: i64,
             ) -> Result<Option<(i64, u64)>, StoreError> {
+                // The single sequencer: positions for rows committed since the
+                // last pass (the caller holds the checkpoint lock).
+                let sequence: Option<&str> = $sequence;
+                if let Some(sequence) = sequence {
+                    sqlx::query(sequence).bind(limit).execute(&mut *conn).await?;
+                }
                 let rows: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
                     "SELECT position, aggregate_type, aggregate_id, organization_id FROM events \
                      WHERE position > $1 ORDER BY position LIMIT $2",
@@ -271,12 +277,17 @@ macro_rules! backend {
                 .await?)
             }
 
-            /// The highest position in the log (0 when empty).
+            /// The position the log reaches once every committed event is
+            /// sequenced: the highest position plus the events still without
+            /// one (0 when empty).
             pub async fn head(pool: &Pool) -> Result<i64, StoreError> {
-                let head: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM events")
-                    .fetch_one(pool)
-                    .await?;
-                Ok(head.unwrap_or_default())
+                let head: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(MAX(position), 0) \
+                     + (SELECT COUNT(*) FROM events WHERE position IS NULL) AS BIGINT) FROM events",
+                )
+                .fetch_one(pool)
+                .await?;
+                Ok(head)
             }
 
             fn view_select() -> String {
@@ -404,7 +415,8 @@ macro_rules! backend {
             /// Every event of one request, in order.
             pub async fn history(pool: &Pool, id: Uuid) -> Result<Vec<RecordedEvent>, StoreError> {
                 let sql = format!(
-                    "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+                     AND position IS NOT NULL ORDER BY sequence"
                 );
                 let rows: Vec<EventRow> = sqlx::query_as(&sql)
                     .bind(NumberRequest::TYPE)
@@ -422,7 +434,9 @@ macro_rules! backend {
                 checkpoint_seen: &AtomicI64,
             ) -> Result<Page<RecordedEvent>, StoreError> {
                 let mut conditions = Sql::default();
-                conditions.push(" AND aggregate_type = ").bind(Param::Text(NumberRequest::TYPE.to_owned()));
+                // Only sequenced events: an unsequenced one has no place in the
+                // order yet (it gets one at the next projector pass).
+                conditions.push(" AND position IS NOT NULL AND aggregate_type = ").bind(Param::Text(NumberRequest::TYPE.to_owned()));
                 orgs(&mut conditions, &filter.organization_ids);
                 if let Some(actor) = &filter.actor {
                     conditions.push(" AND actor = ").bind(Param::Text(actor.clone()));
@@ -578,11 +592,28 @@ macro_rules! backend {
     };
 }
 
+/// PostgreSQL's sequencer (run under the checkpoint lock, so by one pass at
+/// a time in the whole database): up to `$1` committed rows without a
+/// position get the next gap-free positions after the highest one, in
+/// (transaction id, request, sequence) order. Only rows visible to the
+/// statement, i.e. committed ones, can be stamped; the pass commits before
+/// the next one reads the highest position, so every new position lies above
+/// every position a reader has seen.
+pub(crate) const PG_SEQUENCE: &str = "UPDATE events e SET position = s.position FROM ( \
+     SELECT aggregate_type, aggregate_id, sequence, \
+            (SELECT COALESCE(MAX(position), 0) FROM events) \
+              + ROW_NUMBER() OVER (ORDER BY txid, aggregate_type, aggregate_id, sequence) AS position \
+     FROM events WHERE position IS NULL \
+     ORDER BY txid, aggregate_type, aggregate_id, sequence LIMIT $1) s \
+     WHERE e.aggregate_type = s.aggregate_type AND e.aggregate_id = s.aggregate_id \
+       AND e.sequence = s.sequence";
+
 backend!(
     pg,
     sqlx::Postgres,
     "BEGIN",
-    "SELECT position FROM projection_checkpoints WHERE name = 'views' FOR UPDATE"
+    "SELECT position FROM projection_checkpoints WHERE name = 'views' FOR UPDATE",
+    Some(crate::backend::PG_SEQUENCE)
 );
 // BEGIN IMMEDIATE takes SQLite's single write lock at once: projectors (and
 // every other writer) queue on it.
@@ -590,5 +621,6 @@ backend!(
     lite,
     sqlx::Sqlite,
     "BEGIN IMMEDIATE",
-    "SELECT position FROM projection_checkpoints WHERE name = 'views'"
+    "SELECT position FROM projection_checkpoints WHERE name = 'views'",
+    None
 );

@@ -2,6 +2,7 @@
 //! N concurrent clients, runs the raw-SQL baseline on the same PostgreSQL, and
 //! grows the log with a bulk loader for the growth runs. See BENCHMARKS.md.
 
+mod ceiling;
 mod raw;
 mod runner;
 mod seed;
@@ -68,6 +69,10 @@ enum Workload {
     AuditDeep,
     /// The raw-SQL lifecycle baseline on PostgreSQL.
     Raw,
+    /// The lock-free write ceiling: `ceiling/cmd_lockfree.sql` as pgbench
+    /// runs it, 32 connections, on the server's PostgreSQL (one op = one
+    /// command; a lifecycle is four).
+    Ceiling,
     /// `GET /healthz`: the HTTP stack alone (no database, no auth), the
     /// ceiling of any other workload on the same machine and generator.
     HttpFloor,
@@ -96,6 +101,7 @@ impl Workload {
             Workload::AuditFirst => "audit-first",
             Workload::AuditDeep => "audit-deep",
             Workload::Raw => "raw-sql-lifecycle",
+            Workload::Ceiling => "ceiling",
             Workload::HttpFloor => "http-floor",
         }
     }
@@ -126,7 +132,7 @@ struct RunArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "lifecycle,raw,rest-create,list-first,list-deep,history,audit-first,audit-deep,http-floor"
+        default_value = "lifecycle,ceiling,raw,rest-create,list-first,list-deep,history,audit-first,audit-deep,http-floor"
     )]
     workloads: Vec<Workload>,
     /// Requests created (as full lifecycles) before the read workloads when fewer exist.
@@ -448,6 +454,10 @@ impl Bench {
                     Some(report) => report,
                     None => continue,
                 },
+                Workload::Ceiling => match self.ceiling(args, limit).await? {
+                    Some(report) => report,
+                    None => continue,
+                },
             };
             report.log_events = log_events;
             eprintln!(
@@ -457,6 +467,36 @@ impl Bench {
             reports.push(report);
         }
         Ok(reports)
+    }
+
+    async fn ceiling(
+        &mut self,
+        args: &RunArgs,
+        limit: Limit,
+    ) -> anyhow::Result<Option<WorkloadReport>> {
+        let Some(url) = &args.database_url else {
+            eprintln!("ceiling: skipped (needs a PostgreSQL --database-url)");
+            return Ok(None);
+        };
+        let script = Arc::new(ceiling::Script::lockfree()?);
+        let pool = ceiling::prepare(url, CEILING_CONNECTIONS).await?;
+        let for_run = pool.clone();
+        let report = runner::run(
+            Workload::Ceiling.name(),
+            "command",
+            CEILING_CONNECTIONS as usize,
+            limit,
+            !args.no_progress,
+            move |client, _| {
+                let pool = for_run.clone();
+                let script = script.clone();
+                ceiling::command(pool, script, client)
+            },
+        )
+        .await;
+        ceiling::cleanup(&pool).await?;
+        pool.close().await;
+        Ok(Some(report))
     }
 
     async fn raw(
@@ -495,6 +535,21 @@ impl Bench {
     }
 }
 
+/// Connections (and clients) of the ceiling: pgbench `-c 32`.
+const CEILING_CONNECTIONS: u32 = 32;
+
+/// Lifecycles per second ÷ the ceiling's lifecycles per second (a lifecycle
+/// is four commands).
+fn ceiling_ratio(reports: &[WorkloadReport]) -> Option<f64> {
+    let find = |name: &str| reports.iter().find(|r| r.name == name);
+    match (find("lifecycle"), find("ceiling")) {
+        (Some(nd), Some(ceiling)) if ceiling.throughput > 0.0 => {
+            Some(nd.throughput / (ceiling.throughput / 4.0))
+        }
+        _ => None,
+    }
+}
+
 fn ratio(reports: &[WorkloadReport]) -> Option<f64> {
     let find = |name: &str| reports.iter().find(|r| r.name == name);
     match (find("lifecycle"), find("raw-sql-lifecycle")) {
@@ -509,6 +564,10 @@ fn finish(
     extra: serde_json::Value,
 ) -> anyhow::Result<()> {
     println!("\n{}", runner::table(reports));
+    let vs_ceiling = ceiling_ratio(reports);
+    if let Some(r) = vs_ceiling {
+        println!("lifecycle ÷ (ceiling ÷ 4): {r:.3}");
+    }
     let ratio = ratio(reports);
     if let Some(r) = ratio {
         println!("numberdesk ÷ raw SQL (lifecycles/s): {r:.3}");
@@ -518,6 +577,7 @@ fn finish(
         "clients": args.clients,
         "workloads": reports,
         "lifecycle_vs_raw_ratio": ratio,
+        "lifecycle_vs_ceiling_ratio": vs_ceiling,
         "extra": extra,
     });
     let text = serde_json::to_string_pretty(&report)?;

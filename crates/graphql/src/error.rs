@@ -35,8 +35,14 @@ pub enum ApiError {
     IdempotencyKeyReused(String),
     /// Body too large. 413 / PAYLOAD_TOO_LARGE.
     PayloadTooLarge(usize),
-    /// Not JSON. 415 / UNSUPPORTED_MEDIA_TYPE.
+    /// Not JSON, or an unsupported content encoding. 415 / UNSUPPORTED_MEDIA_TYPE.
     UnsupportedMediaType(String),
+    /// The client did not send its request in time. 408 / REQUEST_TIMEOUT.
+    RequestTimeout(String),
+    /// The route exists, the method does not. 405 / METHOD_NOT_ALLOWED.
+    MethodNotAllowed(String),
+    /// Too many requests; retry after this many seconds. 429 / RATE_LIMITED.
+    RateLimited(u64),
     /// The database or carrier is unreachable; retry later. 503 / UNAVAILABLE.
     Unavailable(String),
     /// A bug or unexpected failure; details are logged, never returned. 500 / INTERNAL.
@@ -64,7 +70,12 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::IdempotencyKeyReused(m)
-            | ApiError::UnsupportedMediaType(m) => m.clone(),
+            | ApiError::UnsupportedMediaType(m)
+            | ApiError::RequestTimeout(m)
+            | ApiError::MethodNotAllowed(m) => m.clone(),
+            ApiError::RateLimited(seconds) => {
+                format!("too many requests; retry after {seconds} s")
+            }
             ApiError::PayloadTooLarge(limit) => {
                 format!("request body is larger than {limit} bytes")
             }
@@ -84,6 +95,9 @@ impl ApiError {
             ApiError::IdempotencyKeyReused(_) => "IDEMPOTENCY_KEY_REUSED",
             ApiError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::RequestTimeout(_) => "REQUEST_TIMEOUT",
+            ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
+            ApiError::RateLimited(_) => "RATE_LIMITED",
             ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
@@ -100,6 +114,9 @@ impl ApiError {
             ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

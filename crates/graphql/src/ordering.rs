@@ -10,13 +10,11 @@
 //! [`Fulfilment::order_now`]: numberdesk_adapters::fulfilment::Fulfilment::order_now
 
 use crate::error::ApiError;
-use crate::rest::contract::NumberRequestEnvelope;
 use crate::state::AppState;
-use numberdesk_adapters::fulfilment::{CallbackRenderer, FulfilmentError};
+use numberdesk_adapters::fulfilment::FulfilmentError;
 use numberdesk_adapters::NumberRequestView;
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::ProviderError;
-use std::sync::Arc;
 use uuid::Uuid;
 
 impl From<ProviderError> for ApiError {
@@ -55,12 +53,4 @@ pub async fn order_numbers(
     let view = state.fulfilment.order_now(id, meta).await;
     state.notify_committed();
     Ok(view?)
-}
-
-/// Renders the body of a status callback: the REST contract's
-/// `{"success": true, "numberRequest": {…}}`, exactly as `GET` returns it.
-pub fn callback_renderer() -> CallbackRenderer {
-    Arc::new(|view: &NumberRequestView| {
-        serde_json::to_string(&NumberRequestEnvelope::from(view.clone())).map_err(|e| e.to_string())
-    })
 }

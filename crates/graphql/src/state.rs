@@ -1,7 +1,6 @@
 //! What every handler shares.
 
-use crate::rest::list_cache::ListCache;
-use numberdesk_adapters::fulfilment::{Fulfilment, FulfilmentSettings};
+use numberdesk_adapters::fulfilment::Fulfilment;
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::NumberDesk;
 use numberdesk_domain::ports::NumberProvider;
@@ -28,7 +27,8 @@ pub struct ApiSettings {
     /// Base64 Ed25519 key verifying Telnyx webhooks; without one
     /// `POST /webhooks/telnyx` answers 503.
     pub telnyx_webhook_public_key: Option<String>,
-    /// Memory for finished REST list pages (`rest/list_cache.rs`), in bytes; 0 turns it off.
+    /// Memory for finished REST list pages (numberdesk-http's
+    /// `rest/list_cache.rs`), in bytes; 0 turns it off.
     pub list_cache_bytes: u64,
 }
 
@@ -64,8 +64,6 @@ pub struct AppState {
     pub committed: Arc<watch::Sender<u64>>,
     /// Durable fulfilment (jobs, webhooks, callbacks).
     pub fulfilment: Fulfilment,
-    /// Finished REST list pages, while the views are unchanged.
-    pub list_cache: ListCache,
 }
 
 impl AppState {
@@ -75,16 +73,10 @@ impl AppState {
         tenancy: TenancyStore,
         provider: Arc<dyn NumberProvider>,
         settings: ApiSettings,
+        fulfilment: Fulfilment,
     ) -> Self {
         let (committed, _) = watch::channel(0);
-        let fulfilment = Fulfilment::new(
-            desk.clone(),
-            provider.clone(),
-            FulfilmentSettings::default(),
-            crate::ordering::callback_renderer(),
-        );
         Self {
-            list_cache: ListCache::new(settings.list_cache_bytes),
             desk,
             tenancy,
             provider,
@@ -92,12 +84,6 @@ impl AppState {
             committed: Arc::new(committed),
             fulfilment,
         }
-    }
-
-    /// Replaces the fulfilment handle (to use other settings).
-    pub fn with_fulfilment(mut self, fulfilment: Fulfilment) -> Self {
-        self.fulfilment = fulfilment;
-        self
     }
 
     /// Tells live subscriptions that new events may be in the log.

@@ -346,9 +346,9 @@ fn route(
                 })
                 .collect();
             let meta = AvailablePhoneNumbersMetadata {
-                total_results: Some(data.len() as u32),
+                total_results: Some(data.len() as i64),
                 best_effort_results: Some(
-                    data.iter().filter(|d| d.best_effort == Some(true)).count() as u32,
+                    data.iter().filter(|d| d.best_effort == Some(true)).count() as i64,
                 ),
             };
             json(
@@ -377,7 +377,7 @@ fn route(
                 id: uuid::Uuid::new_v4().to_string(),
                 record_type: Some("number_order".into()),
                 status: Some(OrderStatus::Pending),
-                phone_numbers_count: Some(request.phone_numbers.len() as u32),
+                phone_numbers_count: Some(request.phone_numbers.len() as i64),
                 requirements_met: Some(true),
                 sub_number_orders_ids: vec![uuid::Uuid::new_v4().to_string()],
                 customer_reference: request.customer_reference.clone(),
@@ -424,10 +424,10 @@ fn route(
                 .map(summary)
                 .collect();
             let meta = PaginationMeta {
-                page_number: Some(q.page_number.unwrap_or(1)),
-                page_size: Some(q.page_size.unwrap_or(20)),
+                page_number: Some(i64::from(q.page_number.unwrap_or(1))),
+                page_size: Some(i64::from(q.page_size.unwrap_or(20))),
                 total_pages: Some(1),
-                total_results: Some(data.len() as u32),
+                total_results: Some(data.len() as i64),
             };
             json(
                 StatusCode::OK,

@@ -10,7 +10,7 @@
 //! - [`SandboxProvider`]: an in-memory carrier for running without a Telnyx
 //!   account (the default when `TELNYX_API_KEY` is not set).
 //!
-//! - [`fake`] (feature `fake`): a stateful fake of the Telnyx API for tests,
+//! - `fake` (feature `fake`): a stateful fake of the Telnyx API for tests,
 //!   and a webhook signer.
 //!
 //! The domain never sees a Telnyx type: [`mapping`] turns them into the

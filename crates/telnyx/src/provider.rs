@@ -34,14 +34,14 @@ struct OrderSettings {
 ///   (`administrative_area`); best-effort (near-match) results and numbers
 ///   that are not valid E.164 are dropped. With a `range_size` it asks for
 ///   more results and keeps only blocks of consecutive numbers.
-/// - `place_order` first looks for an order with the same
-///   `customer_reference` and returns it if there is one. Otherwise it posts
-///   the order with the configured connection, messaging profile, billing
-///   group and the country's requirement group / bundle. If that post fails
-///   ambiguously (timeout, 5xx) it looks the order up again instead of
-///   re-posting; when still not found the error is
-///   [`ProviderError::Unavailable`] and the caller tries again later
-///   (which looks up first again), so one reference never pays twice.
+/// - `place_order` posts the order with the configured connection,
+///   messaging profile, billing group and the country's requirement group /
+///   bundle. It does not look the reference up itself: the caller (the
+///   fulfilment order job) does that once per attempt, and it alone knows
+///   how long an unknown outcome has been reconciled. A post that fails
+///   ambiguously (timeout, 5xx) is [`ProviderError::Unavailable`]: the order
+///   may exist, so the caller must not post again until a lookup by
+///   reference has established its absence.
 #[derive(Debug, Clone)]
 pub struct TelnyxProvider {
     client: TelnyxClient,
@@ -145,29 +145,15 @@ impl NumberProvider for TelnyxProvider {
                 detail: "an order needs at least one number".to_owned(),
             });
         }
-        if let Some(existing) = self
-            .find_order_by_reference(&order.customer_reference)
-            .await?
-        {
-            return Ok(existing);
-        }
         match self
             .client
             .create_number_order(&self.order_body(order))
             .await
         {
             Ok(created) => carrier_order_from_telnyx(&created),
-            Err(err) if err.is_ambiguous() => {
-                match self
-                    .find_order_by_reference(&order.customer_reference)
-                    .await
-                {
-                    Ok(Some(found)) => Ok(found),
-                    Ok(None) | Err(_) => Err(ProviderError::Unavailable(format!(
-                        "order outcome unknown ({err}); look it up by reference before retrying"
-                    ))),
-                }
-            }
+            Err(err) if err.is_ambiguous() => Err(ProviderError::Unavailable(format!(
+                "order outcome unknown ({err}); look it up by reference before ordering again"
+            ))),
             Err(err) => Err(err.into()),
         }
     }

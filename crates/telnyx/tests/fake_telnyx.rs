@@ -387,7 +387,7 @@ async fn slow_reads_time_out_and_are_retried_boundedly() {
 }
 
 #[tokio::test]
-async fn slow_order_post_is_never_resent_and_is_found_by_reference() {
+async fn slow_order_post_is_never_resent_and_is_an_unknown_outcome() {
     let fake = fake_with_inventory().await;
     // Telnyx creates the order but answers too late.
     fake.state().faults.push(Fault {
@@ -397,18 +397,25 @@ async fn slow_order_post_is_never_resent_and_is_found_by_reference() {
         after_processing: true,
         kind: FaultKind::Delay(Duration::from_secs(3)),
     });
-    let placed = provider(&fake)
-        .place_order(&order("req-slow", &[US1]))
+    let provider = provider(&fake);
+    let result = provider.place_order(&order("req-slow", &[US1])).await;
+    assert!(
+        matches!(&result, Err(ProviderError::Unavailable(why)) if why.contains("outcome unknown")),
+        "{result:?}"
+    );
+    let found = provider
+        .find_order_by_reference("req-slow")
         .await
-        .expect("found after timeout");
-    assert_eq!(placed.customer_reference.as_deref(), Some("req-slow"));
+        .expect("lookup")
+        .expect("the order exists");
+    assert_eq!(found.customer_reference.as_deref(), Some("req-slow"));
     let state = fake.state();
     assert_eq!(state.count(&Method::POST, "/number_orders"), 1);
     assert_eq!(state.order_count(), 1);
 }
 
 #[tokio::test]
-async fn server_error_after_creating_finds_the_order_instead_of_paying_twice() {
+async fn server_error_after_creating_is_an_unknown_outcome_and_not_resent() {
     let fake = fake_with_inventory().await;
     fake.state().faults.push(Fault {
         method: Method::POST,
@@ -422,17 +429,17 @@ async fn server_error_after_creating_finds_the_order_instead_of_paying_twice() {
         },
     });
     let provider = provider(&fake);
-    let placed = provider
-        .place_order(&order("req-500", &[US1, US2]))
+    let result = provider.place_order(&order("req-500", &[US1, US2])).await;
+    assert!(
+        matches!(&result, Err(ProviderError::Unavailable(why)) if why.contains("outcome unknown")),
+        "{result:?}"
+    );
+    let found = provider
+        .find_order_by_reference("req-500")
         .await
-        .expect("found after 500");
-    assert_eq!(placed.phone_numbers.len(), 2);
-    // Placing again (a crashed worker retrying) still makes no second order.
-    let again = provider
-        .place_order(&order("req-500", &[US1, US2]))
-        .await
-        .expect("found again");
-    assert_eq!(again.id, placed.id);
+        .expect("lookup")
+        .expect("the order exists");
+    assert_eq!(found.phone_numbers.len(), 2);
     let state = fake.state();
     assert_eq!(state.count(&Method::POST, "/number_orders"), 1);
     assert_eq!(state.order_count(), 1);
@@ -459,7 +466,7 @@ async fn server_error_without_an_order_is_unavailable_and_not_resent() {
 }
 
 #[tokio::test]
-async fn existing_order_is_found_before_ordering() {
+async fn an_existing_order_is_found_by_its_exact_reference() {
     let fake = fake_with_inventory().await;
     fake.state().insert_order(NumberOrderWithPhoneNumbers {
         id: "existing-order".into(),
@@ -485,12 +492,8 @@ async fn existing_order_is_found_before_ordering() {
         provider.find_order_by_reference("req-other").await,
         Ok(None)
     );
-    let placed = provider
-        .place_order(&order("req-crashed", &[US1]))
-        .await
-        .expect("order");
-    assert_eq!(placed.id, "existing-order");
-    assert_eq!(placed.phone_numbers[0].phone_number.as_str(), US3);
+    let found = found.expect("found");
+    assert_eq!(found.phone_numbers[0].phone_number.as_str(), US3);
     let state = fake.state();
     assert_eq!(state.count(&Method::POST, "/number_orders"), 0);
     assert!(state.requests.iter().any(|r| r.path == "/number_orders"

@@ -6,6 +6,10 @@ use crate::state::AppState;
 use async_graphql::Context;
 use numberdesk_adapters::tenancy::Principal;
 
+/// The request id, as GraphQL resolvers see it (recorded in event metadata).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
 /// Who is calling: a principal, or why there is none.
 #[derive(Clone, Debug)]
 pub struct Caller(pub Result<Principal, String>);

@@ -9,7 +9,7 @@ mod query;
 mod subscription;
 mod types;
 
-pub use context::Caller;
+pub use context::{Caller, RequestId};
 pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
 pub use query::{parse_cursor, Query};

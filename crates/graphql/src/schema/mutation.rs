@@ -26,7 +26,7 @@ fn arg<T>(field: &str, result: Result<T, InvalidValue>) -> Result<T, ApiError> {
 }
 
 fn http_request_id(ctx: &Context<'_>) -> Option<String> {
-    ctx.data_opt::<crate::http::RequestId>()
+    ctx.data_opt::<crate::schema::RequestId>()
         .map(|r| r.0.clone())
 }
 

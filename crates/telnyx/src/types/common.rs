@@ -23,16 +23,16 @@ pub struct ListEnvelope<T> {
 pub struct PaginationMeta {
     /// The page returned (1-based).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<u32>,
+    pub page_number: Option<i64>,
     /// Items per page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<u32>,
+    pub page_size: Option<i64>,
     /// Number of pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_pages: Option<u32>,
+    pub total_pages: Option<i64>,
     /// Number of items over all pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_results: Option<u32>,
+    pub total_results: Option<i64>,
 }
 
 /// Telnyx's phone number types (`phone_number_type`). `landline` only

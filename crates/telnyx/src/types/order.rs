@@ -175,7 +175,7 @@ pub struct NumberOrderWithPhoneNumbers {
     pub status: Option<OrderStatus>,
     /// How many numbers the order holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_numbers_count: Option<u32>,
+    pub phone_numbers_count: Option<i64>,
     /// True when every number's requirements are met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements_met: Option<bool>,
@@ -231,7 +231,7 @@ pub struct NumberOrder {
     pub status: Option<OrderStatus>,
     /// How many numbers the order holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_numbers_count: Option<u32>,
+    pub phone_numbers_count: Option<i64>,
     /// True when every number's requirements are met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements_met: Option<bool>,

@@ -209,10 +209,10 @@ pub struct RegionInformation {
 pub struct AvailablePhoneNumbersMetadata {
     /// Results in all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_results: Option<u32>,
+    pub total_results: Option<i64>,
     /// Of which near matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub best_effort_results: Option<u32>,
+    pub best_effort_results: Option<i64>,
 }
 
 /// The 200 body of `GET /available_phone_numbers`.

@@ -37,7 +37,7 @@ pub struct SubNumberOrder {
     pub phone_number_type: Option<PhoneNumberType>,
     /// How many numbers it holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_numbers_count: Option<u32>,
+    pub phone_numbers_count: Option<i64>,
     /// Its status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,

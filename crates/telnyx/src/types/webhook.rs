@@ -35,7 +35,7 @@ pub struct WebhookEventData {
 pub struct WebhookDeliveryMeta {
     /// Delivery attempt, from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempt: Option<u32>,
+    pub attempt: Option<i64>,
     /// The URL it was delivered to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_to: Option<String>,

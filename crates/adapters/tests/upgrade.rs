@@ -1,0 +1,149 @@
+//! A log written by the schema before `0500_lockfree_append` (positions from
+//! the advisory-lock trigger) is upgraded without losing or reordering an
+//! event, and appends after the upgrade continue above it.
+
+use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
+use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
+use numberdesk_domain::metadata::CommandMetadata;
+use numberdesk_domain::request::{RequestDetails, RequestInput, Submitted};
+use numberdesk_domain::values::OpsNotes;
+use numberdesk_domain::{NumberRequest, NumberRequestEvent};
+use postgres_es::PostgresEventRepository;
+use serde_json::json;
+use sqlx::migrate::Migrator;
+use std::path::Path;
+use uuid::Uuid;
+
+/// The first migration of the lock-free write path.
+const LOCKFREE: i64 = 500;
+
+fn details() -> RequestDetails {
+    RequestDetails::parse(&RequestInput {
+        country: Some("NL".to_owned()),
+        number_type: Some("local".to_owned()),
+        use_case: Some("Customer support".to_owned()),
+        contact_name: Some("Ann Smith".to_owned()),
+        contact_email: Some("ann@example.com".to_owned()),
+        company_name: Some("Acme BV".to_owned()),
+        quantity: Some(1),
+        ..RequestInput::default()
+    })
+    .expect("valid request input")
+}
+
+fn events_of(id: Uuid, number: i64) -> Vec<SerializedEvent> {
+    let submitted = NumberRequestEvent::Submitted(Box::new(Submitted {
+        id,
+        number,
+        organization_id: 7,
+        account_id: Uuid::nil(),
+        details: details(),
+    }));
+    let notes = NumberRequestEvent::NotesUpdated {
+        notes: OpsNotes::parse("before the upgrade").expect("notes"),
+    };
+    [submitted, notes]
+        .iter()
+        .enumerate()
+        .map(|(i, e)| SerializedEvent {
+            aggregate_id: id.to_string(),
+            sequence: i + 1,
+            aggregate_type: "NumberRequest".to_owned(),
+            event_type: cqrs_es::DomainEvent::event_type(e),
+            event_version: cqrs_es::DomainEvent::event_version(e),
+            payload: serde_json::to_value(e).expect("event serialises"),
+            metadata: json!({"actor": "test", "organization_id": "7", "occurred_at": "2030-01-01T09:00:00.000Z"}),
+        })
+        .collect()
+}
+
+async fn log(pool: &sqlx::PgPool) -> Vec<(i64, String, i64)> {
+    sqlx::query_as("SELECT position, aggregate_id, sequence FROM events ORDER BY position")
+        .fetch_all(pool)
+        .await
+        .expect("read the log")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_written_by_the_locking_schema_upgrades_in_order() {
+    let Some(url) = fresh_postgres_url("upgrade").await else {
+        return;
+    };
+    // The schema as it was: every migration before the lock-free one.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+    let mut old = Migrator::new(dir).await.expect("migrations");
+    old.migrations = old
+        .migrations
+        .iter()
+        .filter(|m| m.version < LOCKFREE)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    old.run(&pool).await.expect("old schema");
+    // Filled by today's write path: postgres-es appends through the trigger,
+    // from several tasks at once.
+    let mut writers = Vec::new();
+    for i in 0..6_i64 {
+        let pool = pool.clone();
+        writers.push(tokio::spawn(async move {
+            let repo = PostgresEventRepository::new(pool);
+            let id = Uuid::new_v4();
+            repo.persist::<NumberRequest>(&events_of(id, i + 1), None)
+                .await
+                .expect("append with the old schema");
+        }));
+    }
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    let before = log(&pool).await;
+    assert_eq!(before.len(), 12);
+    pool.close().await;
+
+    let db = Database::connect(&url).await.expect("upgrade");
+    let desk = NumberDesk::open(db.clone(), StoreSettings::default())
+        .await
+        .expect("desk opens");
+    let Database::Postgres(pool) = &db else {
+        unreachable!("connected to PostgreSQL")
+    };
+    assert_eq!(
+        log(pool).await,
+        before,
+        "no event lost, moved or renumbered"
+    );
+    let feed = desk.events_after(0, 100).await.expect("feed");
+    let positions: Vec<i64> = feed.iter().map(|e| e.position).collect();
+    let expected: Vec<i64> = before.iter().map(|e| e.0).collect();
+    assert_eq!(positions, expected);
+    let (views, _) = desk.dump_views().await.expect("views");
+    assert_eq!(views.len(), 6);
+    assert!(views.iter().all(|v| v.version == 2));
+
+    // New appends no longer take the lock and continue above the old log.
+    let head = expected.last().copied().unwrap_or_default();
+    let view = desk
+        .submit(
+            7,
+            Uuid::nil(),
+            details(),
+            &CommandMetadata::new("partner:k"),
+        )
+        .await
+        .expect("submit after the upgrade");
+    let after = desk.events_after(head, 10).await.expect("feed");
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].request_id, view.uuid);
+    assert_eq!(after[0].position, head + 1);
+    let trigger: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'events_assign_position'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("catalogue");
+    assert_eq!(trigger, 0, "no trigger left to serialise appends");
+    db.close().await;
+    drop_postgres_database(&url).await;
+}

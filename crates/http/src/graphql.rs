@@ -1,0 +1,245 @@
+//! GraphQL over HTTP: queries and mutations (GraphiQL for a browser), and
+//! subscriptions over a websocket.
+
+use crate::request_id::request_id;
+use crate::state::HttpState;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::Data;
+use async_graphql::ParseRequestError;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use numberdesk_graphql::error::ApiError;
+use numberdesk_graphql::schema::{Caller, RequestId};
+use serde_json::json;
+
+/// The GraphQL routes: queries and mutations over HTTP (GraphiQL for a
+/// browser's plain GET) and subscriptions over a websocket.
+pub fn router() -> Router<HttpState> {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
+}
+
+/// The response media type GraphQL-over-HTTP negotiates from `Accept`.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON))
+}
+
+/// Serialises a GraphQL response with the negotiated media type: plain
+/// `application/json` (always 200) unless the client accepts
+/// `application/graphql-response+json`, which answers 400 without `data`
+/// when the request itself was invalid (parse or validation failure).
+fn respond(headers: &HeaderMap, mut response: async_graphql::Response) -> Response {
+    let graphql_json = wants_graphql_response_json(headers);
+    label_uncoded_errors(&mut response);
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = match serde_json::to_value(&response) {
+        Ok(body) => body,
+        Err(error) => {
+            return ApiError::Internal(format!("serialising a response: {error}"))
+                .into_graphql_response()
+        }
+    };
+    let (status, content_type) = if graphql_json {
+        if request_error {
+            if let Some(object) = body.as_object_mut() {
+                object.remove("data");
+            }
+            (StatusCode::BAD_REQUEST, GRAPHQL_RESPONSE_JSON)
+        } else {
+            (StatusCode::OK, GRAPHQL_RESPONSE_JSON)
+        }
+    } else {
+        (StatusCode::OK, "application/json")
+    };
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Gives every error an `extensions.code`: errors raised before execution
+/// (syntax, validation, depth and complexity limits, variable coercion) have
+/// no path and are the client's: BAD_USER_INPUT. Anything else uncoded is ours.
+fn label_uncoded_errors(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            let code = if error.path.is_empty() {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL"
+            };
+            extensions.set("code", code);
+        }
+    }
+}
+
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> Response {
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
+    let caller = match Caller::resolve(&state.app, authorization).await {
+        Ok(caller) => caller,
+        Err(error) => {
+            let error: async_graphql::Error = error.into();
+            let response = async_graphql::Response::from_errors(vec![
+                error.into_server_error(async_graphql::Pos::default())
+            ]);
+            return respond(headers, response);
+        }
+    };
+    let mut request = request.data(caller);
+    if let Some(id) = request_id(headers) {
+        request = request.data(RequestId(id));
+    }
+    respond(headers, state.schema.execute(request).await)
+}
+
+/// POST: the body is read through axum's `Bytes` extractor, so
+/// `DefaultBodyLimit` applies (a 413 after reading up to the limit, not a
+/// reset while the client is still sending), then parsed by async-graphql.
+async fn graphql_post(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let max_body = state.app.settings.max_body_bytes;
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError::PayloadTooLarge(max_body).into_graphql_response()
+        }
+        Err(rejection) => {
+            return ApiError::bad_field("body", rejection.body_text()).into_graphql_response()
+        }
+    };
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let parsed = async_graphql::http::receive_body(
+        content_type,
+        futures::io::Cursor::new(bytes.to_vec()),
+        async_graphql::http::MultipartOptions::default(),
+    )
+    .await;
+    match parsed {
+        Ok(request) => execute(&state, &headers, request).await,
+        Err(ParseRequestError::PayloadTooLarge) => {
+            ApiError::PayloadTooLarge(max_body).into_graphql_response()
+        }
+        Err(other) => ApiError::bad_field(
+            "body",
+            format!("is not a GraphQL request ({{\"query\": \"...\"}}): {other}"),
+        )
+        .into_graphql_response(),
+    }
+}
+
+/// GET with a `query` parameter executes it (queries only, per
+/// GraphQL-over-HTTP); a browser's plain GET gets GraphiQL.
+async fn graphql_get(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let has_query = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("query=")));
+    if !has_query {
+        let browser = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        if browser {
+            return crate::console::graphiql_page(&headers);
+        }
+        return ApiError::bad_field(
+            "query",
+            "is required (or open /graphql in a browser for GraphiQL)",
+        )
+        .into_graphql_response();
+    }
+    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {
+        Ok(request) => request,
+        Err(error) => {
+            return ApiError::bad_field("query", error.to_string()).into_graphql_response();
+        }
+    };
+    if changes_state(&request.query) {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(axum::http::header::ALLOW, "POST")],
+            Json(json!({"errors": [{
+                "message": "mutations and subscriptions need POST",
+                "extensions": {"code": "BAD_USER_INPUT"}
+            }]})),
+        )
+            .into_response();
+    }
+    execute(&state, &headers, request).await
+}
+
+/// Whether a document holds a mutation or subscription (refused over GET,
+/// as GraphQL-over-HTTP requires). Unparsable documents are left to the
+/// executor, which reports the syntax error.
+fn changes_state(query: &str) -> bool {
+    use async_graphql::parser::types::OperationType;
+    async_graphql::parser::parse_query(query).is_ok_and(|document| {
+        document
+            .operations
+            .iter()
+            .any(|(_, operation)| operation.node.ty != OperationType::Query)
+    })
+}
+
+async fn graphql_ws(
+    State(state): State<HttpState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let app = state.app.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            GraphQLWebSocket::new(stream, state.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let authorization = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
+                    let caller = Caller::resolve(&app, authorization.as_deref())
+                        .await
+                        .map_err(async_graphql::Error::from)?;
+                    // Refuse the connection itself: a socket without a valid
+                    // key could only ever receive errors.
+                    if let Caller(Err(why)) = &caller {
+                        return Err(ApiError::Unauthenticated(why.clone()).into());
+                    }
+                    let mut data = Data::default();
+                    data.insert(caller);
+                    Ok(data)
+                })
+                .serve()
+        })
+}

@@ -1,0 +1,21 @@
+//! The numberdesk HTTP server: one axum router over the GraphQL schema
+//! (`numberdesk-graphql`), the REST contract of the number-request API, the
+//! carrier's webhooks, GraphiQL and health checks.
+//!
+//! Each resource module offers its own `router()`; [`router`] merges them
+//! and adds the middleware (request ids, tracing, body limits).
+
+pub mod console;
+pub mod graphql;
+pub mod health;
+pub mod limits;
+pub mod request_id;
+pub mod rest;
+mod router;
+pub mod serve;
+pub mod state;
+pub mod webhooks;
+
+pub use rest::callback::callback_renderer;
+pub use router::{router, router_with};
+pub use state::HttpState;

@@ -1,0 +1,109 @@
+//! `/api/v1/numbers` and `/api/v1/org/{orgSlug}/numbers`.
+
+use super::contract::{ErrorBody, PhoneNumberListBody};
+use super::paging::{pagination, PageQuery};
+use crate::state::HttpState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use numberdesk_adapters::PhoneNumberFilter;
+use numberdesk_graphql::auth::{account_context, authenticate, OrgScope};
+use numberdesk_graphql::error::ApiError;
+
+/// The phone-number routes.
+pub fn router() -> Router<HttpState> {
+    Router::new()
+        .route("/api/v1/numbers", get(of_account))
+        .route("/api/v1/org/{orgSlug}/numbers", get(of_organization))
+}
+
+async fn respond(
+    state: &HttpState,
+    filter: PhoneNumberFilter,
+    query: PageQuery,
+) -> Result<Json<PhoneNumberListBody>, ApiError> {
+    let app = &state.app;
+    let page_request = query.page_request(&app.settings)?;
+    let page = app.desk.list_phone_numbers(&filter, &page_request).await?;
+    let pagination = pagination(&page, page_request.first, |n| n.id);
+    Ok(Json(PhoneNumberListBody {
+        success: true,
+        numbers: page.items.into_iter().map(Into::into).collect(),
+        pagination,
+    }))
+}
+
+/// The phone numbers of the account in `X-Account-Id`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/numbers",
+    tag = "Numbers",
+    params(
+        ("X-Account-Id" = uuid::Uuid, Header, description = "The account whose numbers to list."),
+        ("limit" = Option<i32>, Query, description = "Page size, 1-100 (default 20).", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`pagination.next_cursor` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of provisioned numbers.", body = PhoneNumberListBody),
+        (status = 400, description = "Invalid limit or cursor, or missing X-Account-Id.", body = ErrorBody),
+        (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
+        (status = 403, description = "Account or organization not yours.", body = ErrorBody),
+        (status = 404, description = "Unknown organization.", body = ErrorBody),
+        (status = 500, description = "Internal error.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    )
+)]
+pub async fn of_account(
+    State(state): State<HttpState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Json<PhoneNumberListBody>, ApiError> {
+    let Query(query) = query?;
+    let principal = authenticate(&state.app, &headers).await?;
+    let account = account_context(&state.app, &principal, &headers).await?;
+    let filter = PhoneNumberFilter {
+        account_id: Some(account.id),
+        ..PhoneNumberFilter::default()
+    };
+    respond(&state, filter, query).await
+}
+
+/// The phone numbers of one organisation of the account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/{orgSlug}/numbers",
+    tag = "Numbers",
+    params(
+        ("orgSlug" = String, Path, description = "Hex-encoded slug of the organization.", pattern = "^[0-9a-f]{1,64}$"),
+        ("X-Account-Id" = uuid::Uuid, Header, description = "Account context."),
+        ("limit" = Option<i32>, Query, description = "Page size, 1-100 (default 20).", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`pagination.next_cursor` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of provisioned numbers.", body = PhoneNumberListBody),
+        (status = 400, description = "Invalid limit or cursor, or missing X-Account-Id.", body = ErrorBody),
+        (status = 401, description = "Missing or unknown API key.", body = ErrorBody),
+        (status = 403, description = "Account or organization not yours.", body = ErrorBody),
+        (status = 404, description = "Unknown organization.", body = ErrorBody),
+        (status = 500, description = "Internal error.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    )
+)]
+pub async fn of_organization(
+    State(state): State<HttpState>,
+    Path(org_slug): Path<String>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Json<PhoneNumberListBody>, ApiError> {
+    let Query(query) = query?;
+    let org = OrgScope::resolve(&state.app, &headers, &org_slug)
+        .await?
+        .org;
+    let filter = PhoneNumberFilter {
+        organization_ids: Some(vec![org.id]),
+        ..PhoneNumberFilter::default()
+    };
+    respond(&state, filter, query).await
+}
