@@ -8,6 +8,7 @@
 pub mod graphql;
 pub mod health;
 pub mod limits;
+pub mod metrics;
 pub mod request_id;
 pub mod rest;
 mod router;
