@@ -201,11 +201,11 @@ impl From<NumberRequestError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StoreError::Unavailable(detail) => ApiError::Unavailable(detail.to_string()),
             StoreError::Conflict => ApiError::Conflict(
                 "the request was changed concurrently; reload it and try again".into(),
             ),
-            StoreError::Internal(detail) => ApiError::Internal(detail),
+            StoreError::Internal(detail) => ApiError::Internal(detail.to_string()),
         }
     }
 }
@@ -240,7 +240,9 @@ impl From<FulfilmentError> for ApiError {
             FulfilmentError::Invalid(detail) => ApiError::Internal(detail),
             error @ (FulfilmentError::NotEnoughNumbers { .. }
             | FulfilmentError::NotAssigned(_)
-            | FulfilmentError::JobNotFinished(_)) => ApiError::Conflict(error.to_string()),
+            | FulfilmentError::JobNotFinished(_)
+            | FulfilmentError::GaveUp(_)
+            | FulfilmentError::OrderOutcomeUnknown { .. }) => ApiError::Conflict(error.to_string()),
         }
     }
 }
