@@ -22,6 +22,7 @@ mod fulfilment_telnyx;
 mod graphql_api;
 mod harness;
 mod list_cache;
+mod metrics;
 mod rest_api;
 mod server;
 mod subscriptions;

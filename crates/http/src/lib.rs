@@ -9,6 +9,7 @@ pub mod console;
 pub mod graphql;
 pub mod health;
 pub mod limits;
+pub mod metrics;
 pub mod request_id;
 pub mod rest;
 mod router;
