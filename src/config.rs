@@ -152,6 +152,11 @@ pub struct FulfilmentConfig {
     /// it was placed (and again, with backoff, while it stays pending), in seconds.
     #[arg(long, env = "POLL_PENDING_AFTER_SECONDS", default_value_t = 60.0)]
     pub poll_pending_after_seconds: f64,
+    /// After an order post with an unknown outcome (timeout, 5xx), how long the
+    /// order is only looked up by reference (with backoff) before its absence
+    /// counts as established and it may be placed again, in seconds.
+    #[arg(long, env = "ORDER_RECONCILE_WINDOW_SECONDS", default_value_t = 300.0)]
+    pub order_reconcile_window_seconds: f64,
     /// Delivery attempts of one customer callback before it gives up.
     #[arg(long, env = "CALLBACK_MAX_ATTEMPTS", default_value_t = 8)]
     pub callback_max_attempts: u32,
@@ -181,6 +186,7 @@ impl Default for FulfilmentConfig {
             job_backoff_base_ms: 2000,
             job_backoff_max_seconds: 600.0,
             poll_pending_after_seconds: 60.0,
+            order_reconcile_window_seconds: 300.0,
             callback_max_attempts: 8,
             callback_timeout_seconds: 10.0,
             allow_private_callbacks: false,

@@ -48,6 +48,10 @@ pub fn fulfilment_settings(config: &FulfilmentConfig) -> anyhow::Result<Fulfilme
             "POLL_PENDING_AFTER_SECONDS",
             config.poll_pending_after_seconds,
         )?,
+        order_reconcile_window: seconds(
+            "ORDER_RECONCILE_WINDOW_SECONDS",
+            config.order_reconcile_window_seconds,
+        )?,
         callback_max_attempts: config.callback_max_attempts.max(1),
         callback_timeout: seconds("CALLBACK_TIMEOUT_SECONDS", config.callback_timeout_seconds)?,
         allow_private_callbacks: config.allow_private_callbacks,

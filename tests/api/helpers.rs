@@ -398,11 +398,12 @@ pub fn fast_fulfilment() -> FulfilmentConfig {
         auto_fulfilment: false,
         fulfilment_workers: 2,
         fulfilment_idle_poll_ms: 50,
-        job_lease_seconds: 1.0,
+        job_lease_seconds: 2.0,
         job_max_attempts: 4,
         job_backoff_base_ms: 100,
         job_backoff_max_seconds: 1.0,
         poll_pending_after_seconds: 0.2,
+        order_reconcile_window_seconds: 0.5,
         callback_max_attempts: 5,
         callback_timeout_seconds: 2.0,
         allow_private_callbacks: true,
@@ -547,7 +548,7 @@ impl TestApp {
         let data = self
             .graphql_ok(
                 &self.tenant.ops_key,
-                "query($id: ID!) { jobs(requestId: $id) { id kind key status attempts maxAttempts nextRunAt lastError lastHttpStatus runs { attempt outcome httpStatus error } } }",
+                "query($id: ID!) { jobs(requestId: $id) { id kind key status attempts maxAttempts nextRunAt lastError orderOutcomeUnknownSince lastHttpStatus runs { attempt outcome httpStatus error } } }",
                 json!({"id": id}),
             )
             .await;

@@ -10,6 +10,8 @@
 mod helpers;
 
 mod cli;
+mod console_assets;
+mod console_browser;
 mod fault_bad_input;
 mod fault_concurrency;
 mod fault_fuzz;

@@ -570,7 +570,7 @@ macro_rules! backend {
                     RequestStatus::ALL.iter().map(|s| (*s, 0)).collect();
                 for (status, count) in rows {
                     let status: RequestStatus = status.parse().map_err(|err| {
-                        StoreError::Internal(format!("bad status in number_requests: {err}"))
+                        StoreError::Internal(format!("bad status in number_requests: {err}").into())
                     })?;
                     stats.insert(status, count);
                 }

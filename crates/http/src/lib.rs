@@ -5,6 +5,7 @@
 //! Each resource module offers its own `router()`; [`router`] merges them
 //! and adds the middleware (request ids, tracing, body limits).
 
+pub mod console;
 pub mod graphql;
 pub mod health;
 pub mod limits;

@@ -39,6 +39,7 @@ pub fn router_with(app: AppState, limits: &HttpLimits) -> Router {
         .merge(crate::health::router())
         .merge(crate::rest::router())
         .merge(crate::webhooks::router())
+        .merge(crate::console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
