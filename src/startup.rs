@@ -117,15 +117,24 @@ pub async fn build_with(
 }
 
 fn provider(config: &ServeConfig) -> anyhow::Result<Arc<dyn NumberProvider>> {
-    let api_key = config
+    use secrecy::ExposeSecret;
+    let settings = &config.telnyx;
+    let api_key = settings
         .telnyx_api_key
-        .clone()
-        .filter(|key| !key.trim().is_empty());
+        .as_ref()
+        .map(|key| key.expose_secret().trim().to_owned())
+        .filter(|key| !key.is_empty());
     let telnyx = match api_key {
         None => None,
+        // Every TELNYX_* value comes from the typed configuration.
         Some(key) => numberdesk_telnyx::TelnyxConfig::from_lookup(|name| match name {
             "TELNYX_API_KEY" => Some(key.clone()),
-            other => std::env::var(other).ok(),
+            "TELNYX_WEBHOOK_PUBLIC_KEY" => config
+                .fulfilment
+                .telnyx_webhook_public_key
+                .clone()
+                .filter(|key| !key.trim().is_empty()),
+            other => settings.lookup(other),
         })
         .context("reading the TELNYX_* settings")?,
     };

@@ -132,8 +132,9 @@ async fn assignment_orders_and_a_pending_area_completes_through_the_poller(
         .expect("webhook request");
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "NOT_CONFIGURED", "{body}");
     assert!(
-        body["message"]
+        body["error"]["message"]
             .as_str()
             .is_some_and(|m| m.contains("TELNYX_WEBHOOK_PUBLIC_KEY")),
         "{body}"

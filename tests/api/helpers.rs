@@ -195,7 +195,7 @@ fn config(database_url: String) -> ServeConfig {
         key_cache_seconds: 5.0,
         list_cache_mb: 64,
         demo_seed: false,
-        telnyx_api_key: None,
+        telnyx: Default::default(),
         log_format: LogFormat::Text,
         // No background fulfilment unless a test asks (tests/fulfilment_*.rs).
         fulfilment: FulfilmentConfig {

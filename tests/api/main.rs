@@ -10,6 +10,8 @@
 mod helpers;
 
 mod cli;
+mod console_assets;
+mod console_browser;
 mod fault_bad_input;
 mod fault_concurrency;
 mod fault_fuzz;
@@ -20,6 +22,7 @@ mod fulfilment_telnyx;
 mod graphql_api;
 mod harness;
 mod list_cache;
+mod metrics;
 mod rest_api;
 mod server;
 mod subscriptions;

@@ -112,7 +112,9 @@ impl JobStatus {
             "running" => Ok(JobStatus::Running),
             "done" => Ok(JobStatus::Done),
             "failed" => Ok(JobStatus::Failed),
-            other => Err(StoreError::Internal(format!("stored job status {other:?}"))),
+            other => Err(StoreError::Internal(
+                format!("stored job status {other:?}").into(),
+            )),
         }
     }
 }
@@ -288,14 +290,15 @@ impl JobRow {
     fn into_job(self) -> Result<Job, StoreError> {
         Ok(Job {
             id: self.id,
-            kind: JobKind::parse(&self.kind)
-                .ok_or_else(|| StoreError::Internal(format!("stored job kind {:?}", self.kind)))?,
+            kind: JobKind::parse(&self.kind).ok_or_else(|| {
+                StoreError::Internal(format!("stored job kind {:?}", self.kind).into())
+            })?,
             request_id: self
                 .request_id
                 .as_deref()
                 .map(Uuid::parse_str)
                 .transpose()
-                .map_err(|e| StoreError::Internal(format!("stored job request id: {e}")))?,
+                .map_err(|e| StoreError::Internal(format!("stored job request id: {e}").into()))?,
             dedupe_key: self.dedupe_key,
             payload: serde_json::from_str(&self.payload)?,
             status: JobStatus::parse(&self.status)?,
