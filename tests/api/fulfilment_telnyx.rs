@@ -48,6 +48,7 @@ on_both_backends!(
     webhooks_are_verified_deduplicated_and_applied_once,
     a_crash_after_the_carrier_accepted_the_order_never_orders_twice,
     a_5xx_after_create_with_a_lagging_reference_filter_orders_once,
+    cancelling_while_the_order_is_posted_is_a_conflict,
 );
 
 const NUMBERS: [&str; 3] = ["+12015550123", "+12015550124", "+12015550125"];
@@ -128,7 +129,9 @@ async fn a_rate_limit_is_retried_and_orders_once(backend: Backend, name: &str) {
         (job["status"] == "DONE").then_some(job)
     })
     .await;
-    assert_eq!(job["attempts"], 2, "{job}");
+    // 2 runs; on a loaded machine a run whose lease expired is taken over
+    // and counts as one more.
+    assert!(job["attempts"].as_i64().is_some_and(|a| a >= 2), "{job}");
     assert_eq!(job["runs"][0]["outcome"], "retry", "{job}");
     assert!(
         job["runs"][0]["error"]
@@ -505,4 +508,41 @@ async fn a_5xx_after_create_with_a_lagging_reference_filter_orders_once(
     assert_eq!(job["status"], "DONE", "{job}");
     assert!(job["orderOutcomeUnknownSince"].is_null(), "{job}");
     node.task.abort();
+}
+
+/// `cancelNumberRequest` while the order POST is in flight (the carrier
+/// takes 1.5 s): refused with CONFLICT, and the order lands on the request.
+async fn cancelling_while_the_order_is_posted_is_a_conflict(backend: Backend, name: &str) {
+    let fake = fake().await;
+    fake.state().faults.push(Fault {
+        method: Method::POST,
+        path: "/number_orders",
+        times: Some(1),
+        after_processing: true,
+        kind: FaultKind::Delay(Duration::from_millis(1500)),
+    });
+    let Some(app) = app_on(backend, name, &fake).await else {
+        return;
+    };
+    let id = submit_us(&app, 1).await;
+    app.assign(&id).await;
+    eventually(20, "the order POST to be in flight", || async {
+        (fake.state().count(&Method::POST, "/number_orders") == 1).then_some(())
+    })
+    .await;
+    let body = app
+        .graphql(
+            &app.tenant.ops_key,
+            "mutation($id: ID!) { cancelNumberRequest(id: $id, reason: \"changed my mind\") { status } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{body}"
+    );
+    assert!(body.to_string().contains("order of this request"), "{body}");
+    let done = app.wait_status(&id, "PROVISIONED", 20).await;
+    assert_eq!(done["carrierOrderId"], fake.state().orders()[0].id.as_str());
+    assert_eq!(fake.state().order_count(), 1);
 }

@@ -844,6 +844,26 @@ impl Fulfilment {
         }
     }
 
+    /// Why a request must not be cancelled now: an order of it is being
+    /// placed (its order job runs), or was posted with an outcome still
+    /// unknown. `None` when no order is in flight.
+    pub async fn order_in_flight(&self, request: Uuid) -> Result<Option<String>, StoreError> {
+        let jobs = self
+            .inner
+            .jobs
+            .for_request(request, Some(JobKind::Order))
+            .await?;
+        Ok(jobs.iter().find_map(|job| {
+            if let Some(since) = order_outcome_unknown_since(job) {
+                return Some(format!(
+                    "an order of this request was sent to the carrier at {since} and its outcome is not known yet; try again once it is settled"
+                ));
+            }
+            (job.status == JobStatus::Running)
+                .then(|| "an order of this request is being placed; try again shortly".to_owned())
+        }))
+    }
+
     async fn view(&self, request: Uuid) -> Result<NumberRequestView, FulfilmentError> {
         self.inner
             .desk

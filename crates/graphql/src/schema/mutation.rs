@@ -242,6 +242,16 @@ impl Mutation {
                 .transpose()?,
         };
         let view = target(ctx, &id).await?;
+        // Never cancel under an order in flight: its numbers would be bought
+        // and tracked nowhere.
+        if let Some(why) = state
+            .fulfilment
+            .order_in_flight(view.uuid)
+            .await
+            .map_err(ApiError::from)?
+        {
+            return Err(ApiError::Conflict(why).into());
+        }
         Ok(run(ctx, state, principal, view, command).await?)
     }
 }
