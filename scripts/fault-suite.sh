@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh
 export NUMBERDESK_REQUIRE_POSTGRES=1
-cargo test --test fault_concurrency --test fault_sigkill --test fault_bad_input --test fault_fuzz -- --nocapture
+cargo test --test api -- fault_concurrency:: fault_sigkill:: fault_bad_input:: fault_fuzz:: --nocapture
 bash scripts/fault-pg-restart.sh

@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use numberdesk_http::limits::rate::Rate;
+use secrecy::SecretString;
 
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,9 +57,9 @@ pub struct ServeConfig {
     /// Seed a demo partner, account, organisation and keys on first start.
     #[arg(long, env = "DEMO_SEED", default_value_t = true, action = clap::ArgAction::Set)]
     pub demo_seed: bool,
-    /// Telnyx API key; without one the sandbox carrier is used.
-    #[arg(long, env = "TELNYX_API_KEY", hide_env_values = true)]
-    pub telnyx_api_key: Option<String>,
+    /// The carrier: Telnyx's key and options (without a key, the sandbox).
+    #[command(flatten)]
+    pub telnyx: TelnyxSettings,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -68,6 +69,63 @@ pub struct ServeConfig {
     /// HTTP limits: read timeouts, open connections, rate limits.
     #[command(flatten)]
     pub http: HttpLimitsConfig,
+}
+
+/// Telnyx, read with the rest of the configuration (never from the
+/// environment elsewhere); `crates/telnyx`'s `TelnyxConfig` documents each.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TelnyxSettings {
+    /// Telnyx API key; without one the sandbox carrier is used. Its `Debug`
+    /// prints no value.
+    #[arg(long, env = "TELNYX_API_KEY", hide_env_values = true, value_parser = secret)]
+    pub telnyx_api_key: Option<SecretString>,
+    /// API base URL (default Telnyx's v2 API).
+    #[arg(long, env = "TELNYX_BASE_URL")]
+    pub telnyx_base_url: Option<String>,
+    /// Connect timeout in seconds (default 5).
+    #[arg(long, env = "TELNYX_CONNECT_TIMEOUT_SECS")]
+    pub telnyx_connect_timeout_secs: Option<String>,
+    /// Request timeout in seconds (default 30).
+    #[arg(long, env = "TELNYX_REQUEST_TIMEOUT_SECS")]
+    pub telnyx_request_timeout_secs: Option<String>,
+    /// Voice connection new numbers are attached to.
+    #[arg(long, env = "TELNYX_CONNECTION_ID")]
+    pub telnyx_connection_id: Option<String>,
+    /// Messaging profile new numbers are attached to.
+    #[arg(long, env = "TELNYX_MESSAGING_PROFILE_ID")]
+    pub telnyx_messaging_profile_id: Option<String>,
+    /// Billing group of new orders.
+    #[arg(long, env = "TELNYX_BILLING_GROUP_ID")]
+    pub telnyx_billing_group_id: Option<String>,
+    /// Requirement groups per country (`CC=id,…`).
+    #[arg(long, env = "TELNYX_REQUIREMENT_GROUPS")]
+    pub telnyx_requirement_groups: Option<String>,
+    /// Regulatory bundles per country (`CC=id,…`).
+    #[arg(long, env = "TELNYX_BUNDLES")]
+    pub telnyx_bundles: Option<String>,
+}
+
+impl TelnyxSettings {
+    /// The value of one `TELNYX_*` setting, as `TelnyxConfig::from_lookup`
+    /// asks for it (the key and the webhook key are passed separately).
+    pub fn lookup(&self, name: &str) -> Option<String> {
+        let value = match name {
+            "TELNYX_BASE_URL" => &self.telnyx_base_url,
+            "TELNYX_CONNECT_TIMEOUT_SECS" => &self.telnyx_connect_timeout_secs,
+            "TELNYX_REQUEST_TIMEOUT_SECS" => &self.telnyx_request_timeout_secs,
+            "TELNYX_CONNECTION_ID" => &self.telnyx_connection_id,
+            "TELNYX_MESSAGING_PROFILE_ID" => &self.telnyx_messaging_profile_id,
+            "TELNYX_BILLING_GROUP_ID" => &self.telnyx_billing_group_id,
+            "TELNYX_REQUIREMENT_GROUPS" => &self.telnyx_requirement_groups,
+            "TELNYX_BUNDLES" => &self.telnyx_bundles,
+            _ => return None,
+        };
+        value.clone().filter(|v| !v.trim().is_empty())
+    }
+}
+
+fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value.to_owned()))
 }
 
 /// Settings of the HTTP server's limits (defaults a normal client never meets).
@@ -177,6 +235,11 @@ pub struct FulfilmentConfig {
     /// it was placed (and again, with backoff, while it stays pending), in seconds.
     #[arg(long, env = "POLL_PENDING_AFTER_SECONDS", default_value_t = 60.0)]
     pub poll_pending_after_seconds: f64,
+    /// After an order post with an unknown outcome (timeout, 5xx), how long the
+    /// order is only looked up by reference (with backoff) before its absence
+    /// counts as established and it may be placed again, in seconds.
+    #[arg(long, env = "ORDER_RECONCILE_WINDOW_SECONDS", default_value_t = 300.0)]
+    pub order_reconcile_window_seconds: f64,
     /// Delivery attempts of one customer callback before it gives up.
     #[arg(long, env = "CALLBACK_MAX_ATTEMPTS", default_value_t = 8)]
     pub callback_max_attempts: u32,
@@ -206,6 +269,7 @@ impl Default for FulfilmentConfig {
             job_backoff_base_ms: 2000,
             job_backoff_max_seconds: 600.0,
             poll_pending_after_seconds: 60.0,
+            order_reconcile_window_seconds: 300.0,
             callback_max_attempts: 8,
             callback_timeout_seconds: 10.0,
             allow_private_callbacks: false,
@@ -224,4 +288,36 @@ pub struct DatabaseConfig {
     /// Store an aggregate snapshot every N events.
     #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 20)]
     pub snapshot_every: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn the_telnyx_key_is_kept_but_never_printed() {
+        let settings = TelnyxSettings {
+            telnyx_api_key: secret("KEY0123-very-secret").ok(),
+            telnyx_connection_id: Some("conn-1".into()),
+            ..TelnyxSettings::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(shown.contains("conn-1"), "{shown}");
+        let key = settings.telnyx_api_key.as_ref().map(|k| k.expose_secret());
+        assert_eq!(key, Some("KEY0123-very-secret"));
+    }
+
+    #[test]
+    fn telnyx_options_come_from_the_settings_not_the_environment() {
+        let settings = TelnyxSettings {
+            telnyx_bundles: Some("DE=b-1".into()),
+            telnyx_billing_group_id: Some(" ".into()),
+            ..TelnyxSettings::default()
+        };
+        assert_eq!(settings.lookup("TELNYX_BUNDLES").as_deref(), Some("DE=b-1"));
+        assert_eq!(settings.lookup("TELNYX_BILLING_GROUP_ID"), None);
+        assert_eq!(settings.lookup("HOME"), None);
+    }
 }

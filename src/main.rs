@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP service (GraphQL, REST, webhooks).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Manage partners, accounts, organisations and API keys.
     Admin {
         #[command(flatten)]
@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
             // environment's settings and the documented defaults.
             serve(DefaultServe::parse_from(["numberdesk"]).config).await
         }
-        Some(Command::Serve(config)) => serve(config).await,
+        Some(Command::Serve(config)) => serve(*config).await,
         Some(Command::Admin { database, command }) => {
             telemetry::init(LogFormat::Text);
             let db = Database::connect(&database.database_url)

@@ -48,6 +48,10 @@ pub fn fulfilment_settings(config: &FulfilmentConfig) -> anyhow::Result<Fulfilme
             "POLL_PENDING_AFTER_SECONDS",
             config.poll_pending_after_seconds,
         )?,
+        order_reconcile_window: seconds(
+            "ORDER_RECONCILE_WINDOW_SECONDS",
+            config.order_reconcile_window_seconds,
+        )?,
         callback_max_attempts: config.callback_max_attempts.max(1),
         callback_timeout: seconds("CALLBACK_TIMEOUT_SECONDS", config.callback_timeout_seconds)?,
         allow_private_callbacks: config.allow_private_callbacks,
@@ -113,15 +117,24 @@ pub async fn build_with(
 }
 
 fn provider(config: &ServeConfig) -> anyhow::Result<Arc<dyn NumberProvider>> {
-    let api_key = config
+    use secrecy::ExposeSecret;
+    let settings = &config.telnyx;
+    let api_key = settings
         .telnyx_api_key
-        .clone()
-        .filter(|key| !key.trim().is_empty());
+        .as_ref()
+        .map(|key| key.expose_secret().trim().to_owned())
+        .filter(|key| !key.is_empty());
     let telnyx = match api_key {
         None => None,
+        // Every TELNYX_* value comes from the typed configuration.
         Some(key) => numberdesk_telnyx::TelnyxConfig::from_lookup(|name| match name {
             "TELNYX_API_KEY" => Some(key.clone()),
-            other => std::env::var(other).ok(),
+            "TELNYX_WEBHOOK_PUBLIC_KEY" => config
+                .fulfilment
+                .telnyx_webhook_public_key
+                .clone()
+                .filter(|key| !key.trim().is_empty()),
+            other => settings.lookup(other),
         })
         .context("reading the TELNYX_* settings")?,
     };
@@ -172,7 +185,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let fulfilment = self.state.fulfilment.clone();
-        let commits = self.state.committed.subscribe();
+        let commits = self.state.desk.log_moved();
         let workers = async move { fulfilment.run(stopped, Some(commits)).await };
         let limits = self.limits;
         let http = async move {

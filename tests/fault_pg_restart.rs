@@ -8,15 +8,17 @@
 //! other people's concurrent test runs on a shared machine, so it runs only
 //! when `NUMBERDESK_FAULT_PG_RESTART=1` (`scripts/fault-pg-restart.sh`, CI).
 
-mod support;
+#[path = "api/helpers.rs"]
+#[allow(dead_code)] // this binary uses only part of the harness
+mod helpers;
 
+use helpers::{spawn, Backend, TestApp};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{spawn, Backend, TestApp};
 
 /// The installed cluster versions (`/etc/postgresql/<version>/main`).
 fn clusters() -> Vec<String> {
@@ -169,7 +171,7 @@ async fn postgres_restart_mid_load_gives_503_and_recovers() {
     assert_eq!(checkpoint, head, "views behind the log after recovery");
     // The listener for other servers' writes reconnected by itself (list
     // pages are cached again), and a list page counts every acknowledged create.
-    support::until_generation_known(&app.state).await;
+    helpers::until_generation_known(&app.state).await;
     let path = format!(
         "/api/v1/org/{}/number-requests?limit=1",
         app.tenant.org.slug

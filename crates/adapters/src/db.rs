@@ -39,7 +39,7 @@ impl Database {
         } else if url.starts_with("sqlite:") {
             let memory = url.contains(":memory:") || url.contains("mode=memory");
             let options = SqliteConnectOptions::from_str(url)
-                .map_err(|err| StoreError::Internal(format!("bad SQLite URL: {err}")))?
+                .map_err(|err| StoreError::Internal(format!("bad SQLite URL: {err}").into()))?
                 .create_if_missing(true)
                 .foreign_keys(true)
                 .busy_timeout(ACQUIRE_TIMEOUT);
@@ -47,10 +47,13 @@ impl Database {
                 if let Some(parent) = options.get_filename().parent() {
                     if !parent.as_os_str().is_empty() && !parent.exists() {
                         std::fs::create_dir_all(parent).map_err(|err| {
-                            StoreError::Internal(format!(
-                                "cannot create the SQLite directory {}: {err}",
-                                parent.display()
-                            ))
+                            StoreError::Internal(
+                                format!(
+                                    "cannot create the SQLite directory {}: {err}",
+                                    parent.display()
+                                )
+                                .into(),
+                            )
                         })?;
                     }
                 }
@@ -80,10 +83,13 @@ impl Database {
             sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
             Ok(Database::Sqlite(pool))
         } else {
-            Err(StoreError::Internal(format!(
-                "unsupported database URL (want postgres://... or sqlite://...): {}",
-                redact(url)
-            )))
+            Err(StoreError::Internal(
+                format!(
+                    "unsupported database URL (want postgres://... or sqlite://...): {}",
+                    redact(url)
+                )
+                .into(),
+            ))
         }
     }
 

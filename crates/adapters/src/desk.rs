@@ -70,9 +70,15 @@ enum Framework {
 
 /// Tells other processes' [`NumberDesk::follow_other_writers`] that the views
 /// changed; delivered when the transaction commits, dropped if it rolls back.
-async fn notify_views_changed(conn: &mut sqlx::PgConnection) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_notify($1, '')")
+/// The payload is the pass's new checkpoint: the log's committed, sequenced
+/// position (see [`NumberDesk::log_moved`]).
+async fn notify_views_changed(
+    conn: &mut sqlx::PgConnection,
+    position: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
         .bind(VIEWS_CHANNEL)
+        .bind(position.to_string())
         .execute(conn)
         .await?;
     Ok(())
@@ -80,7 +86,7 @@ async fn notify_views_changed(conn: &mut sqlx::PgConnection) -> Result<(), Store
 
 /// SQLite has no notifications: readers compare the checkpoint instead
 /// ([`NumberDesk::refresh_views_generation`]).
-async fn no_other_listeners(_: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
+async fn no_other_listeners(_: &mut sqlx::SqliteConnection, _: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
@@ -103,6 +109,9 @@ struct Inner {
     owners: moka::sync::Cache<Uuid, i64>,
     /// Moves when the views may have changed (see `freshness.rs`).
     generation: Arc<ViewsGeneration>,
+    /// The one "log moved" signal: the highest committed, sequenced position
+    /// this process knows of (see [`NumberDesk::log_moved`]).
+    log_moved: Arc<tokio::sync::watch::Sender<u64>>,
     /// The projector checkpoint as last read by an audit total: its first
     /// guess next time (a wrong guess costs one more statement, never a
     /// wrong total).
@@ -169,12 +178,34 @@ impl NumberDesk {
                 catch_up_covered: AtomicU64::new(0),
                 owners: moka::sync::Cache::new(OWNER_CACHE_CAPACITY),
                 generation: Arc::new(ViewsGeneration::new(generation_known)),
+                log_moved: Arc::new(tokio::sync::watch::Sender::new(0)),
                 checkpoint_seen: std::sync::atomic::AtomicI64::new(0),
                 freshness_checkpoint: std::sync::atomic::AtomicI64::new(-1),
             }),
         };
         desk.catch_up().await?;
         Ok(desk)
+    }
+
+    /// The one "log moved" signal: a watch of the highest committed (and, on
+    /// PostgreSQL, sequenced) position this process knows of. It moves after
+    /// every projector pass of this process that applied events — so after
+    /// every command, the fulfilment workers' included — and, while
+    /// [`NumberDesk::follow_other_writers`] runs, when another process's
+    /// pass is heard (and once on every reconnect, without moving, so that
+    /// waiters re-read). Wake on it, then read [`NumberDesk::events_after`].
+    pub fn log_moved(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.log_moved.subscribe()
+    }
+
+    /// Raises the "log moved" signal to `position` (never lowers it).
+    fn moved_to(&self, position: i64) {
+        let position = u64::try_from(position).unwrap_or_default();
+        self.inner.log_moved.send_if_modified(|seen| {
+            let moved = position > *seen;
+            *seen = (*seen).max(position);
+            moved
+        });
     }
 
     /// The database behind the store.
@@ -207,6 +238,7 @@ impl NumberDesk {
                 .swap(position, Ordering::SeqCst);
             if seen != position {
                 self.inner.generation.bump();
+                self.moved_to(position);
             }
         }
         self.views_generation()
@@ -221,6 +253,7 @@ impl NumberDesk {
             Database::Postgres(pool) => Some(tokio::spawn(freshness::follow_other_writers(
                 pool.clone(),
                 self.inner.generation.clone(),
+                self.inner.log_moved.clone(),
             ))),
             Database::Sqlite(_) => None,
         }
@@ -362,10 +395,14 @@ impl NumberDesk {
         // Every ticket up to here was taken after its command committed, so
         // the pass below (which reads the log after this point) sees them all.
         let covers = self.inner.catch_up_requested.load(Ordering::SeqCst);
-        let applied = self.project_pending().await;
+        let mut reached = None;
+        let applied = self.project_pending(&mut reached).await;
         if !matches!(applied, Ok(0)) {
             // Committed passes changed the views (an error may follow one).
             self.inner.generation.bump();
+        }
+        if let Some(position) = reached {
+            self.moved_to(position);
         }
         let applied = applied?;
         self.inner
@@ -375,16 +412,17 @@ impl NumberDesk {
     }
 
     /// Runs projector batches until the log holds nothing newer than the
-    /// checkpoint. The caller holds the projector mutex.
-    async fn project_pending(&self) -> Result<u64, StoreError> {
+    /// checkpoint; `reached` is the last checkpoint committed. The caller
+    /// holds the projector mutex.
+    async fn project_pending(&self, reached: &mut Option<i64>) -> Result<u64, StoreError> {
         let mut applied = 0;
         loop {
             let step = match &self.inner.db {
                 Database::Postgres(pool) => {
                     let (mut tx, after) = pg::begin_projection(pool).await?;
                     let step = pg::project_batch(&mut tx, after, PROJECTION_BATCH).await?;
-                    if step.is_some() {
-                        notify_views_changed(&mut tx).await?;
+                    if let Some((last, _)) = step {
+                        notify_views_changed(&mut tx, last).await?;
                     }
                     tx.commit().await?;
                     step
@@ -397,7 +435,8 @@ impl NumberDesk {
                 }
             };
             match step {
-                Some((_, count)) => {
+                Some((last, count)) => {
+                    *reached = Some(last);
                     applied += count;
                     // A short batch read everything committed when it ran.
                     if count < PROJECTION_BATCH as u64 {
@@ -427,16 +466,20 @@ impl NumberDesk {
                     replayed += count;
                 }
                 $module::set_checkpoint(&mut tx, after).await?;
-                $notify(&mut *tx).await?;
+                $notify(&mut *tx, after).await?;
                 tx.commit().await?;
-                replayed
+                (after, replayed)
             }};
         }
-        let replayed = match &self.inner.db {
+        let (reached, replayed) = match &self.inner.db {
             Database::Postgres(pool) => rebuild!(pg, pool, notify_views_changed),
             Database::Sqlite(pool) => rebuild!(lite, pool, no_other_listeners),
         };
         self.inner.generation.bump();
+        // Wakes waiters even when the position did not move.
+        self.inner
+            .log_moved
+            .send_modify(|seen| *seen = (*seen).max(reached as u64));
         Ok(replayed)
     }
 

@@ -4,20 +4,26 @@ use cqrs_es::persist::PersistenceError;
 use cqrs_es::AggregateError;
 use numberdesk_domain::NumberRequestError;
 
+/// The underlying error of a [`StoreError`] (a `sqlx::Error`, a JSON error,
+/// or a message), kept as its `source()`.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// A store failure. API layers map [`StoreError::Unavailable`] to 503,
 /// [`StoreError::Conflict`] to 409 and [`StoreError::Internal`] to 500.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database is down, unreachable or out of connections; retry later.
     #[error("database unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] Cause),
     /// Another writer appended to the same request first (optimistic
-    /// concurrency); nothing of this command was written.
+    /// concurrency: the events primary key); nothing of this command was
+    /// written.
     #[error("concurrent update conflict")]
     Conflict,
-    /// Anything else: a bug, corrupt data, a failed migration.
+    /// Anything else: a bug, corrupt data, a failed migration, a unique
+    /// violation of any constraint but the events primary key.
     #[error("store error: {0}")]
-    Internal(String),
+    Internal(#[source] Cause),
 }
 
 /// Why a command failed.
@@ -56,17 +62,28 @@ fn sqlx_is_unavailable(err: &sqlx::Error) -> bool {
     }
 }
 
+/// The events primary key `(aggregate_type, aggregate_id, sequence)`: the
+/// optimistic lock. PostgreSQL names the constraint; SQLite names its
+/// columns in the message only.
+fn is_events_key_violation(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.is_unique_violation()
+        && (db.constraint() == Some("events_pkey")
+            || db
+                .message()
+                .contains("events.aggregate_type, events.aggregate_id, events.sequence"))
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &err {
-            if db.is_unique_violation() {
+            if is_events_key_violation(db.as_ref()) {
                 return StoreError::Conflict;
             }
         }
         if sqlx_is_unavailable(&err) {
-            StoreError::Unavailable(err.to_string())
+            StoreError::Unavailable(Box::new(err))
         } else {
-            StoreError::Internal(err.to_string())
+            StoreError::Internal(Box::new(err))
         }
     }
 }
@@ -75,40 +92,37 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         match err {
             sqlx::migrate::MigrateError::Execute(inner) => match StoreError::from(inner) {
-                StoreError::Unavailable(text) => StoreError::Unavailable(text),
-                other => StoreError::Internal(format!("migration failed: {other}")),
+                StoreError::Unavailable(cause) => StoreError::Unavailable(cause),
+                StoreError::Internal(cause) => StoreError::Internal(cause),
+                StoreError::Conflict => StoreError::Internal("migration hit a conflict".into()),
             },
-            other => StoreError::Internal(format!("migration failed: {other}")),
+            other => StoreError::Internal(Box::new(other)),
         }
     }
 }
 
 impl From<serde_json::Error> for StoreError {
     fn from(err: serde_json::Error) -> Self {
-        StoreError::Internal(format!("bad stored JSON: {err}"))
+        StoreError::Internal(Box::new(err))
     }
 }
 
 /// Classifies a boxed error coming back through cqrs-es / postgres-es, which
 /// wrap sqlx errors without saying whether the database was reachable.
-fn classify_boxed(err: &(dyn std::error::Error + Send + Sync + 'static)) -> StoreError {
-    if let Some(sqlx_err) = err.downcast_ref::<sqlx::Error>() {
-        if sqlx_is_unavailable(sqlx_err) {
-            return StoreError::Unavailable(sqlx_err.to_string());
-        }
+fn classify_boxed(err: Cause) -> StoreError {
+    match err.downcast::<sqlx::Error>() {
+        Ok(sqlx_err) => StoreError::from(*sqlx_err),
+        Err(other) => StoreError::Internal(other),
     }
-    StoreError::Internal(err.to_string())
 }
 
 impl From<PersistenceError> for StoreError {
     fn from(err: PersistenceError) -> Self {
         match err {
             PersistenceError::OptimisticLockError => StoreError::Conflict,
-            PersistenceError::ConnectionError(inner) => StoreError::Unavailable(inner.to_string()),
-            PersistenceError::DeserializationError(inner) => {
-                StoreError::Internal(format!("cannot read stored data: {inner}"))
-            }
-            PersistenceError::UnknownError(inner) => classify_boxed(inner.as_ref()),
+            PersistenceError::ConnectionError(inner) => StoreError::Unavailable(inner),
+            PersistenceError::DeserializationError(inner) => StoreError::Internal(inner),
+            PersistenceError::UnknownError(inner) => classify_boxed(inner),
         }
     }
 }
@@ -119,14 +133,12 @@ impl From<AggregateError<NumberRequestError>> for CommandError {
             AggregateError::UserError(domain) => CommandError::Domain(domain),
             AggregateError::AggregateConflict => CommandError::Store(StoreError::Conflict),
             AggregateError::DatabaseConnectionError(inner) => {
-                CommandError::Store(StoreError::Unavailable(inner.to_string()))
+                CommandError::Store(StoreError::Unavailable(inner))
             }
-            AggregateError::DeserializationError(inner) => CommandError::Store(
-                StoreError::Internal(format!("cannot read stored data: {inner}")),
-            ),
-            AggregateError::UnexpectedError(inner) => {
-                CommandError::Store(classify_boxed(inner.as_ref()))
+            AggregateError::DeserializationError(inner) => {
+                CommandError::Store(StoreError::Internal(inner))
             }
+            AggregateError::UnexpectedError(inner) => CommandError::Store(classify_boxed(inner)),
         }
     }
 }

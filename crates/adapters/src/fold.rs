@@ -19,10 +19,13 @@ pub(crate) struct Projection {
 /// Decodes a stored payload into the domain event.
 pub(crate) fn decode(event: &RecordedEvent) -> Result<NumberRequestEvent, StoreError> {
     serde_json::from_value(event.payload.clone()).map_err(|err| {
-        StoreError::Internal(format!(
-            "event {} ({}) cannot be read: {err}",
-            event.position, event.event_type
-        ))
+        StoreError::Internal(
+            format!(
+                "event {} ({}) cannot be read: {err}",
+                event.position, event.event_type
+            )
+            .into(),
+        )
     })
 }
 

@@ -21,6 +21,7 @@ use sqlx::PgPool;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// The PostgreSQL channel projector passes notify.
 pub const VIEWS_CHANNEL: &str = "numberdesk_views";
@@ -68,7 +69,14 @@ impl ViewsGeneration {
 /// Follows other processes' projector passes for as long as it runs
 /// (spawned by `NumberDesk::follow_other_writers`). While it is not
 /// listening the generation is unknown.
-pub(crate) async fn follow_other_writers(pool: PgPool, generation: Arc<ViewsGeneration>) {
+/// Each notification also raises `log_moved` to the position it carries
+/// (`NumberDesk::log_moved`); a (re)connect wakes its waiters without moving
+/// it, since notifications may have been missed.
+pub(crate) async fn follow_other_writers(
+    pool: PgPool,
+    generation: Arc<ViewsGeneration>,
+    log_moved: Arc<watch::Sender<u64>>,
+) {
     loop {
         match listen(&pool).await {
             Ok(mut listener) => {
@@ -76,10 +84,22 @@ pub(crate) async fn follow_other_writers(pool: PgPool, generation: Arc<ViewsGene
                 // could be missed (or never cached): start a new generation.
                 generation.bump();
                 generation.set_complete(true);
+                log_moved.send_modify(|_| {});
                 // `Ok(None)`: the connection was lost (notifications sent in
                 // the meantime are gone).
-                while let Ok(Some(_)) = listener.try_recv().await {
+                while let Ok(Some(notification)) = listener.try_recv().await {
                     generation.bump();
+                    match notification.payload().parse::<u64>() {
+                        Ok(position) => {
+                            log_moved.send_if_modified(|seen| {
+                                let moved = position > *seen;
+                                *seen = (*seen).max(position);
+                                moved
+                            });
+                        }
+                        // A pass of an older version (no payload): wake anyway.
+                        Err(_) => log_moved.send_modify(|_| {}),
+                    }
                 }
                 generation.set_complete(false);
                 generation.bump();

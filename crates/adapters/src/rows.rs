@@ -29,10 +29,9 @@ pub(crate) struct EventRow {
 impl EventRow {
     pub fn into_recorded(self) -> Result<RecordedEvent, StoreError> {
         let request_id = Uuid::parse_str(&self.aggregate_id).map_err(|err| {
-            StoreError::Internal(format!(
-                "event {} has a non-UUID aggregate id: {err}",
-                self.position
-            ))
+            StoreError::Internal(
+                format!("event {} has a non-UUID aggregate id: {err}", self.position).into(),
+            )
         })?;
         let meta = |key: &str| {
             self.metadata
@@ -140,7 +139,7 @@ pub(crate) struct ViewRow {
 impl ViewRow {
     pub fn into_view(self) -> Result<NumberRequestView, StoreError> {
         let status = self.status.parse().map_err(|err| {
-            StoreError::Internal(format!("request {} has a bad status: {err}", self.id))
+            StoreError::Internal(format!("request {} has a bad status: {err}", self.id).into())
         })?;
         Ok(NumberRequestView {
             id: self.id,

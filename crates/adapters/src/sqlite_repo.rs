@@ -120,17 +120,13 @@ fn to_i64(value: usize) -> Result<i64, PersistenceError> {
     i64::try_from(value).map_err(|err| PersistenceError::UnknownError(Box::new(err)))
 }
 
-/// Maps sqlx errors the way postgres-es does, so both stores report the same.
+/// Maps sqlx errors to cqrs-es persistence errors: only the events key is an
+/// optimistic-lock conflict (see `StoreError`).
 pub(crate) fn persistence_error(err: sqlx::Error) -> PersistenceError {
-    if let sqlx::Error::Database(db) = &err {
-        if db.is_unique_violation() {
-            return PersistenceError::OptimisticLockError;
-        }
-    }
     match crate::error::StoreError::from(err) {
-        crate::StoreError::Unavailable(text) => PersistenceError::ConnectionError(text.into()),
+        crate::StoreError::Unavailable(cause) => PersistenceError::ConnectionError(cause),
         crate::StoreError::Conflict => PersistenceError::OptimisticLockError,
-        crate::StoreError::Internal(text) => PersistenceError::UnknownError(text.into()),
+        crate::StoreError::Internal(cause) => PersistenceError::UnknownError(cause),
     }
 }
 

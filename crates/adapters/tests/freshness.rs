@@ -164,3 +164,45 @@ async fn postgres_generation_hears_other_processes_and_is_unknown_while_deaf() {
     reader.database().close().await;
     drop_postgres_database(&url).await;
 }
+
+/// The one "log moved" signal: a command here moves it before it returns;
+/// another process's pass reaches a following desk, carrying the position.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_log_moved_follows_local_and_other_processes_commits() {
+    let Some(url) = fresh_postgres_url("freshness_log_moved").await else {
+        return;
+    };
+    let open = || async {
+        let db = Database::connect(&url).await.expect("postgres");
+        NumberDesk::open(db, StoreSettings::default())
+            .await
+            .expect("open")
+    };
+    let writer = open().await;
+    let reader = open().await;
+    let mut local = writer.log_moved();
+    let mut remote = reader.log_moved();
+    let follower = reader
+        .follow_other_writers()
+        .expect("a listener on PostgreSQL");
+    // The connect wakes the reader's waiters once.
+    tokio::time::timeout(Duration::from_secs(10), remote.changed())
+        .await
+        .expect("listener connects")
+        .expect("sender alive");
+    let _ = remote.borrow_and_update();
+    submit(&writer).await;
+    assert!(
+        local.has_changed().expect("sender alive"),
+        "moved on return"
+    );
+    let head = writer.projection_status().await.expect("status").1;
+    assert_eq!(*local.borrow_and_update(), head as u64);
+    tokio::time::timeout(Duration::from_secs(10), remote.changed())
+        .await
+        .expect("the reader hears the writer's pass")
+        .expect("sender alive");
+    assert_eq!(*remote.borrow(), head as u64);
+    follower.abort();
+    drop_postgres_database(&url).await;
+}

@@ -180,12 +180,15 @@
 //!
 //! * A shipped `(event_type, event_version)` never changes shape: the payload
 //!   below stays readable and means the same thing.
-//! * A change of shape gets a new `event_version` for that type; events
-//!   already stored keep their version and are upcast when read (with
-//!   cqrs-es's `persist::SemanticVersionEventUpcaster`), so logs written by
-//!   an older version of this crate are always readable by a newer one.
-//! * New event types may be added in a minor release: a consumer matching on
-//!   `event_type` should ignore types it does not know.
+//! * A change of shape gets a new `event_version` for that type, never an
+//!   edit of the old one. Stored events keep their version; the release that
+//!   introduces a new version also ships the upcaster from the old one (for
+//!   cqrs-es stores, a `persist::SemanticVersionEventUpcaster`). Today every
+//!   type is at `1.0` and no upcaster exists. If you read payloads yourself,
+//!   decide by `(event_type, event_version)`.
+//! * New event types may be added. In Rust that is a new variant (a breaking
+//!   release of this crate for exhaustive matches); a consumer reading stored
+//!   events by `event_type` should skip types it does not know.
 //! * Metadata keys are the constants of [`metadata`]; new keys may be added.
 //!
 //! The payload is serde's externally tagged form with snake_case variant names:

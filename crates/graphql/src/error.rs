@@ -1,9 +1,13 @@
 //! The one place where errors become HTTP statuses, REST error bodies and
-//! GraphQL `extensions.code`s.
+//! GraphQL `extensions.code`s: every `From` into [`ApiError`] is here, and
+//! every HTTP error answer (REST, GraphQL requests that never reach the
+//! executor, webhooks) has the same envelope.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use numberdesk_adapters::fulfilment::FulfilmentError;
 use numberdesk_adapters::{CommandError, StoreError};
+use numberdesk_domain::ports::ProviderError;
 use numberdesk_domain::values::ValidationErrors;
 use numberdesk_domain::NumberRequestError;
 use serde_json::json;
@@ -45,6 +49,9 @@ pub enum ApiError {
     RateLimited(u64),
     /// The database or carrier is unreachable; retry later. 503 / UNAVAILABLE.
     Unavailable(String),
+    /// A feature this server is not configured for; the message says which
+    /// setting it needs. 503 / NOT_CONFIGURED.
+    NotConfigured(String),
     /// A bug or unexpected failure; details are logged, never returned. 500 / INTERNAL.
     Internal(String),
 }
@@ -72,7 +79,8 @@ impl ApiError {
             | ApiError::IdempotencyKeyReused(m)
             | ApiError::UnsupportedMediaType(m)
             | ApiError::RequestTimeout(m)
-            | ApiError::MethodNotAllowed(m) => m.clone(),
+            | ApiError::MethodNotAllowed(m)
+            | ApiError::NotConfigured(m) => m.clone(),
             ApiError::RateLimited(seconds) => {
                 format!("too many requests; retry after {seconds} s")
             }
@@ -99,6 +107,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             ApiError::RateLimited(_) => "RATE_LIMITED",
             ApiError::Unavailable(_) => "UNAVAILABLE",
+            ApiError::NotConfigured(_) => "NOT_CONFIGURED",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -117,7 +126,9 @@ impl ApiError {
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::NotConfigured(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -190,11 +201,11 @@ impl From<NumberRequestError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StoreError::Unavailable(detail) => ApiError::Unavailable(detail.to_string()),
             StoreError::Conflict => ApiError::Conflict(
                 "the request was changed concurrently; reload it and try again".into(),
             ),
-            StoreError::Internal(detail) => ApiError::Internal(detail),
+            StoreError::Internal(detail) => ApiError::Internal(detail.to_string()),
         }
     }
 }
@@ -204,6 +215,34 @@ impl From<CommandError> for ApiError {
         match error {
             CommandError::Domain(error) => error.into(),
             CommandError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<ProviderError> for ApiError {
+    fn from(error: ProviderError) -> Self {
+        match error {
+            ProviderError::RateLimited { .. } | ProviderError::Unavailable(_) => {
+                ApiError::Unavailable(format!("carrier: {error}"))
+            }
+            ProviderError::Rejected { .. } => ApiError::Conflict(error.to_string()),
+            ProviderError::NotFound => ApiError::Internal("carrier lost an order".into()),
+        }
+    }
+}
+
+impl From<FulfilmentError> for ApiError {
+    fn from(error: FulfilmentError) -> Self {
+        match error {
+            FulfilmentError::Store(error) => error.into(),
+            FulfilmentError::Command(error) => error.into(),
+            FulfilmentError::Carrier(error) => error.into(),
+            FulfilmentError::Invalid(detail) => ApiError::Internal(detail),
+            error @ (FulfilmentError::NotEnoughNumbers { .. }
+            | FulfilmentError::NotAssigned(_)
+            | FulfilmentError::JobNotFinished(_)
+            | FulfilmentError::GaveUp(_)
+            | FulfilmentError::OrderOutcomeUnknown { .. }) => ApiError::Conflict(error.to_string()),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Ordering numbers for an assigned request, and the callback body.
+//! Ordering numbers for an assigned request.
 //!
 //! The `orderNumbers` mutation does not order by itself: it runs the
 //! request's durable order job ([`Fulfilment::order_now`]), claiming the
@@ -11,37 +11,9 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use numberdesk_adapters::fulfilment::FulfilmentError;
 use numberdesk_adapters::NumberRequestView;
 use numberdesk_domain::metadata::CommandMetadata;
-use numberdesk_domain::ports::ProviderError;
 use uuid::Uuid;
-
-impl From<ProviderError> for ApiError {
-    fn from(error: ProviderError) -> Self {
-        match error {
-            ProviderError::RateLimited { .. } | ProviderError::Unavailable(_) => {
-                ApiError::Unavailable(format!("carrier: {error}"))
-            }
-            ProviderError::Rejected { .. } => ApiError::Conflict(error.to_string()),
-            ProviderError::NotFound => ApiError::Internal("carrier lost an order".into()),
-        }
-    }
-}
-
-impl From<FulfilmentError> for ApiError {
-    fn from(error: FulfilmentError) -> Self {
-        match error {
-            FulfilmentError::Store(error) => error.into(),
-            FulfilmentError::Command(error) => error.into(),
-            FulfilmentError::Carrier(error) => error.into(),
-            FulfilmentError::Invalid(detail) => ApiError::Internal(detail),
-            error @ (FulfilmentError::NotEnoughNumbers { .. }
-            | FulfilmentError::NotAssigned(_)
-            | FulfilmentError::JobNotFinished(_)) => ApiError::Conflict(error.to_string()),
-        }
-    }
-}
 
 /// Orders the request's numbers now through its order job; see the module
 /// docs. Returns the request as it stands afterwards.

@@ -5,9 +5,11 @@
 //! Each resource module offers its own `router()`; [`router`] merges them
 //! and adds the middleware (request ids, tracing, body limits).
 
+pub mod console;
 pub mod graphql;
 pub mod health;
 pub mod limits;
+pub mod metrics;
 pub mod request_id;
 pub mod rest;
 mod router;

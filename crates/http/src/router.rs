@@ -1,5 +1,5 @@
-//! The whole HTTP surface: every resource's routes, request ids, tracing and
-//! body limits.
+//! The whole HTTP surface: every resource's routes, request ids, tracing,
+//! body limits and request metrics.
 
 use crate::limits::HttpLimits;
 use crate::request_id::REQUEST_ID_HEADER;
@@ -21,6 +21,8 @@ pub fn router(app: AppState) -> Router {
 /// Builds the whole HTTP surface with these limits (body read timeout,
 /// drain limit).
 pub fn router_with(app: AppState, limits: &HttpLimits) -> Router {
+    // Install the recorder before the first request is counted.
+    crate::metrics::handle();
     let schema = build_schema(app.clone());
     let max_body = app.settings.max_body_bytes;
     let body_limits = crate::limits::body::BodyLimits {
@@ -37,8 +39,10 @@ pub fn router_with(app: AppState, limits: &HttpLimits) -> Router {
     Router::new()
         .merge(crate::graphql::router())
         .merge(crate::health::router())
+        .merge(crate::metrics::router())
         .merge(crate::rest::router())
         .merge(crate::webhooks::router())
+        .merge(crate::console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -69,6 +73,7 @@ pub fn router_with(app: AppState, limits: &HttpLimits) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
 }
 
 async fn not_found() -> ApiError {

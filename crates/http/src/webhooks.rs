@@ -5,6 +5,8 @@
 //!   received, with the configured public key (`TELNYX_WEBHOOK_PUBLIC_KEY`);
 //!   a bad signature or a timestamp more than 5 minutes away is refused with
 //!   401 and changes nothing. Without a key the route answers 503.
+//! * Answers have the API's envelope: `{"success": true, "message": …}`, or
+//!   an [`ApiError`] body.
 //! * A verified event is stored durably, with the job that applies it, in one
 //!   transaction **before** 200 is answered; Telnyx stops retrying once it
 //!   sees 200, so an event is never acknowledged and lost.
@@ -14,14 +16,14 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::{SecondsFormat, Utc};
 use numberdesk_adapters::fulfilment::{InboundWebhook, WebhookReceipt};
+use numberdesk_graphql::error::ApiError;
 use numberdesk_graphql::AppState;
-use numberdesk_telnyx::mapping::carrier_order_from_telnyx;
+use numberdesk_telnyx::carrier_order_from_telnyx;
 use numberdesk_telnyx::webhook::{DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use numberdesk_telnyx::{verify_webhook, WebhookError};
 use serde_json::json;
@@ -35,13 +37,8 @@ where
     Router::new().route("/webhooks/telnyx", post(telnyx))
 }
 
-fn answer(status: StatusCode, message: &str) -> Response {
-    let success = status.is_success();
-    (
-        status,
-        Json(json!({"success": success, "message": message})),
-    )
-        .into_response()
+fn stored(message: &str) -> Json<serde_json::Value> {
+    Json(json!({"success": true, "message": message}))
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
@@ -51,13 +48,17 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-async fn telnyx(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn telnyx(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let Some(key) = app.settings.telnyx_webhook_public_key.as_deref() else {
-        return answer(
-            StatusCode::SERVICE_UNAVAILABLE,
+        return Err(ApiError::NotConfigured(
             "Telnyx webhooks are not configured: set TELNYX_WEBHOOK_PUBLIC_KEY to the account's \
-             Ed25519 public key (Mission Control → Keys & Credentials → Public Key)",
-        );
+             Ed25519 public key (Mission Control → Keys & Credentials → Public Key)"
+                .into(),
+        ));
     };
     let verified = verify_webhook(
         key,
@@ -71,16 +72,15 @@ async fn telnyx(State(app): State<AppState>, headers: HeaderMap, body: Bytes) ->
         Ok(webhook) => webhook,
         Err(error) if error.is_unauthenticated() => {
             tracing::warn!(%error, "refused a Telnyx webhook");
-            return answer(StatusCode::UNAUTHORIZED, &error.to_string());
+            return Err(ApiError::Unauthenticated(error.to_string()));
         }
         Err(error @ WebhookError::InvalidPublicKey(_)) => {
             tracing::error!(%error, "TELNYX_WEBHOOK_PUBLIC_KEY is unusable");
-            return answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the configured TELNYX_WEBHOOK_PUBLIC_KEY is invalid",
-            );
+            return Err(ApiError::NotConfigured(
+                "the configured TELNYX_WEBHOOK_PUBLIC_KEY is invalid".into(),
+            ));
         }
-        Err(error) => return answer(StatusCode::BAD_REQUEST, &error.to_string()),
+        Err(error) => return Err(ApiError::bad_field("body", error.to_string())),
     };
     let order = match webhook.number_order().map(carrier_order_from_telnyx) {
         None => None,
@@ -102,15 +102,15 @@ async fn telnyx(State(app): State<AppState>, headers: HeaderMap, body: Bytes) ->
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     match app.fulfilment.store_webhook(&event).await {
-        Ok(WebhookReceipt::Stored) => answer(StatusCode::OK, "stored"),
-        Ok(WebhookReceipt::Duplicate) => answer(StatusCode::OK, "duplicate; already stored"),
+        Ok(WebhookReceipt::Stored) => Ok(stored("stored")),
+        Ok(WebhookReceipt::Duplicate) => Ok(stored("duplicate; already stored")),
         Err(error) => {
             // Not stored: make Telnyx retry.
             tracing::error!(%error, event = %webhook.event_id, "cannot store a Telnyx webhook");
-            answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "cannot store the event; retry later",
-            )
+            Err(ApiError::Unavailable(format!(
+                "cannot store Telnyx event {}",
+                webhook.event_id
+            )))
         }
     }
 }

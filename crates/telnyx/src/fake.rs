@@ -102,6 +102,10 @@ pub struct FakeState {
     pub faults: Vec<Fault>,
     /// Every request received.
     pub requests: Vec<Recorded>,
+    /// How long a new order stays invisible to `filter[customer_reference]`
+    /// (the eventual consistency of a real carrier's listings); reads by id
+    /// see it at once.
+    pub reference_lag: Duration,
     orders: Vec<StoredOrder>,
 }
 
@@ -414,12 +418,16 @@ fn route(
         }
         (Method::GET, ["number_orders"]) => {
             let q = ListNumberOrdersQuery::from_query_pairs(pairs());
+            let visible_before = chrono::Utc::now()
+                - chrono::Duration::from_std(s.reference_lag).unwrap_or(chrono::Duration::zero());
             let data: Vec<NumberOrder> = s
                 .orders
                 .iter()
                 .map(|o| &o.order)
                 .filter(|o| {
-                    q.customer_reference.is_none() || o.customer_reference == q.customer_reference
+                    q.customer_reference.is_none()
+                        || (o.customer_reference == q.customer_reference
+                            && o.created_at.is_none_or(|at| at <= visible_before))
                 })
                 .map(summary)
                 .collect();

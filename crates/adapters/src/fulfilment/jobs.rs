@@ -107,7 +107,9 @@ impl JobStatus {
             "running" => Ok(JobStatus::Running),
             "done" => Ok(JobStatus::Done),
             "failed" => Ok(JobStatus::Failed),
-            other => Err(StoreError::Internal(format!("stored job status {other:?}"))),
+            other => Err(StoreError::Internal(
+                format!("stored job status {other:?}").into(),
+            )),
         }
     }
 }
@@ -273,14 +275,15 @@ impl JobRow {
     fn into_job(self) -> Result<Job, StoreError> {
         Ok(Job {
             id: self.id,
-            kind: JobKind::parse(&self.kind)
-                .ok_or_else(|| StoreError::Internal(format!("stored job kind {:?}", self.kind)))?,
+            kind: JobKind::parse(&self.kind).ok_or_else(|| {
+                StoreError::Internal(format!("stored job kind {:?}", self.kind).into())
+            })?,
             request_id: self
                 .request_id
                 .as_deref()
                 .map(Uuid::parse_str)
                 .transpose()
-                .map_err(|e| StoreError::Internal(format!("stored job request id: {e}")))?,
+                .map_err(|e| StoreError::Internal(format!("stored job request id: {e}").into()))?,
             dedupe_key: self.dedupe_key,
             payload: serde_json::from_str(&self.payload)?,
             status: JobStatus::parse(&self.status)?,
@@ -462,6 +465,24 @@ impl JobStore {
             .fetch_optional(pool)
             .await)?;
         row.map(JobRow::into_job).transpose()
+    }
+
+    /// Replaces the payload of a job `owner` still holds (durably, before the
+    /// work it describes starts); `false` if the lease was lost.
+    pub async fn set_payload(
+        &self,
+        id: i64,
+        owner: &str,
+        payload: &serde_json::Value,
+    ) -> Result<bool, StoreError> {
+        Ok(on_pool!(&self.db, pool => sqlx::query(
+            "UPDATE jobs SET payload = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'")
+            .bind(payload.to_string())
+            .bind(id)
+            .bind(owner)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1))?)
     }
 
     /// Extends a lease still held by `owner`; `false` if it was lost.

@@ -29,7 +29,7 @@ mod order;
 
 pub use callbacks::{sign_callback, verify_callback, CallbackSecrets, SIGNATURE_HEADER};
 pub use jobs::{Job, JobAttemptRow, JobKind, JobStatus, JobStore, NewJob, RunOutcome};
-pub use order::{customer_reference, request_of_reference};
+pub use order::{customer_reference, order_outcome_unknown_since, request_of_reference};
 
 use crate::fold::{decode, fold};
 use crate::{CommandError, Database, NumberDesk, NumberRequestView, RecordedEvent, StoreError};
@@ -74,6 +74,11 @@ pub struct FulfilmentSettings {
     /// An order still pending this long after `Ordered` is read from the
     /// carrier (and again, with backoff, while it stays pending). Default 60 s.
     pub poll_pending_after: Duration,
+    /// After an order post whose outcome is unknown (timeout, 5xx, reset),
+    /// how long the order is only looked up by reference, with backoff,
+    /// before its absence counts as established and it is placed again.
+    /// Default 5 min.
+    pub order_reconcile_window: Duration,
     /// Delivery attempts of one callback before it gives up. Default 8.
     pub callback_max_attempts: u32,
     /// Timeout of one callback delivery. Default 10 s.
@@ -94,6 +99,7 @@ impl Default for FulfilmentSettings {
             backoff_base: Duration::from_secs(2),
             backoff_max: Duration::from_secs(600),
             poll_pending_after: Duration::from_secs(60),
+            order_reconcile_window: Duration::from_secs(300),
             callback_max_attempts: 8,
             callback_timeout: Duration::from_secs(10),
             allow_private_callbacks: false,
@@ -158,6 +164,21 @@ pub enum FulfilmentError {
     /// run failed.
     #[error("{0}")]
     JobNotFinished(String),
+    /// Retried until attempts ran out; nothing was bought.
+    #[error("{0}")]
+    GaveUp(String),
+    /// An order was posted and its outcome is unknown (timeout, 5xx, reset,
+    /// or the carrier cannot be asked): it is only looked up by reference,
+    /// never posted again, until it is found or `until` has passed.
+    #[error("order outcome unknown since {since}: {why}; looking it up by reference until {until} before ordering again")]
+    OrderOutcomeUnknown {
+        /// When the order was posted.
+        since: chrono::DateTime<Utc>,
+        /// Until when only lookups are made.
+        until: chrono::DateTime<Utc>,
+        /// What is known.
+        why: String,
+    },
 }
 
 impl FulfilmentError {
@@ -168,8 +189,12 @@ impl FulfilmentError {
             FulfilmentError::Command(CommandError::Store(_)) => true,
             FulfilmentError::Command(CommandError::Domain(_)) => false,
             FulfilmentError::Carrier(e) => e.is_retryable() || *e == ProviderError::NotFound,
-            FulfilmentError::Invalid(_) | FulfilmentError::NotAssigned(_) => false,
-            FulfilmentError::JobNotFinished(_) => true,
+            FulfilmentError::Invalid(_)
+            | FulfilmentError::NotAssigned(_)
+            | FulfilmentError::GaveUp(_) => false,
+            FulfilmentError::JobNotFinished(_) | FulfilmentError::OrderOutcomeUnknown { .. } => {
+                true
+            }
         }
     }
 
@@ -564,7 +589,7 @@ impl Fulfilment {
     ) -> Result<RunOutcome, StoreError> {
         let started = Utc::now();
         let outcome = self
-            .with_heartbeat(job, owner, self.execute(job, meta))
+            .with_heartbeat(job, owner, self.execute(job, owner, meta))
             .await;
         self.record(job, owner, started, &outcome).await?;
         Ok(outcome)
@@ -598,6 +623,19 @@ impl Fulfilment {
     fn outcome_of(&self, job: &Job, result: &Result<(), FulfilmentError>) -> RunOutcome {
         match result {
             Ok(()) => RunOutcome::Done { http_status: None },
+            // Never counts as a failure: look again soon, and right after the
+            // window ends.
+            Err(error @ FulfilmentError::OrderOutcomeUnknown { until, .. }) => {
+                let left = (*until - Utc::now()).to_std().unwrap_or_default();
+                RunOutcome::Later {
+                    after: self
+                        .inner
+                        .settings
+                        .backoff(job.attempts)
+                        .min(left + Duration::from_millis(10)),
+                    note: Some(error.to_string()),
+                }
+            }
             Err(error) if error.is_retryable() => RunOutcome::Retry {
                 after: error
                     .retry_after()
@@ -612,7 +650,7 @@ impl Fulfilment {
         }
     }
 
-    async fn execute(&self, job: &Job, meta: &CommandMetadata) -> RunOutcome {
+    async fn execute(&self, job: &Job, owner: &str, meta: &CommandMetadata) -> RunOutcome {
         let Some(request) = job.request_id else {
             return RunOutcome::Failed {
                 error: "job without a request".into(),
@@ -638,6 +676,7 @@ impl Fulfilment {
                 let result = order::run_order(
                     &self.inner.desk,
                     self.inner.provider.as_ref(),
+                    &self.order_job(job, owner),
                     request,
                     attempt,
                     meta,
@@ -688,6 +727,16 @@ impl Fulfilment {
                 self.outcome_of(job, &result)
             }
             JobKind::Callback => callbacks::deliver(self, job).await,
+        }
+    }
+
+    fn order_job<'a>(&'a self, job: &'a Job, owner: &'a str) -> order::OrderJob<'a> {
+        order::OrderJob {
+            jobs: &self.inner.jobs,
+            job,
+            owner,
+            window: self.inner.settings.order_reconcile_window,
+            max_attempts: job.max_attempts,
         }
     }
 
@@ -755,6 +804,7 @@ impl Fulfilment {
                     order::run_order(
                         &self.inner.desk,
                         self.inner.provider.as_ref(),
+                        &self.order_job(&claimed, &owner),
                         request,
                         attempt,
                         &meta,

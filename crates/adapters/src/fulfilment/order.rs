@@ -1,17 +1,20 @@
 //! The carrier side of fulfilment: ordering an attempt (never twice),
 //! applying carrier outcomes, polling pending orders, applying webhooks.
 
+use super::jobs::{from_millis, millis, Job, JobKind, JobStatus, JobStore};
 use super::{FulfilmentError, SYSTEM_ACTOR};
 use crate::{NumberDesk, NumberRequestView};
+use chrono::{DateTime, Utc};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{
-    CarrierOrder, CarrierOrderStatus, NumberProvider, NumberSearch, OrderRequest,
+    CarrierOrder, CarrierOrderStatus, NumberProvider, NumberSearch, OrderRequest, ProviderError,
 };
 use numberdesk_domain::values::{
     AreaCode, Assignee, CarrierOrderId, City, CountryCode, PhoneNumber, Quantity, RangeSize,
     Reason, Region,
 };
 use numberdesk_domain::{NumberRequestCommand, RequestStatus};
+use serde_json::json;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -127,13 +130,97 @@ pub(super) async fn auto_assign(
     Ok(())
 }
 
-/// Orders attempt `attempt` of a request: finds the order a crashed run left
-/// at the carrier (by `customer_reference`) or searches and places one, then
-/// records `Ordered` and whatever the carrier already settled. Nothing to do
-/// when the request moved on.
+/// The order job running an attempt: where its unknown-outcome marker
+/// (`posted_at` in the payload) is kept.
+pub(super) struct OrderJob<'a> {
+    /// The jobs table.
+    pub jobs: &'a JobStore,
+    /// The leased job.
+    pub job: &'a Job,
+    /// Its lease owner.
+    pub owner: &'a str,
+    /// How long an unknown outcome is only looked up.
+    pub window: std::time::Duration,
+    /// Runs before it gives up (checked when absence is established).
+    pub max_attempts: Option<i64>,
+}
+
+/// `payload.posted_at` key: epoch ms of the last post whose outcome is not
+/// known yet. Written (durably) before every post, removed when the carrier
+/// certainly did nothing.
+const POSTED_AT: &str = "posted_at";
+
+/// When an unfinished order job posted an order whose outcome is still
+/// unknown (it is being reconciled by reference); `None` for other jobs.
+pub fn order_outcome_unknown_since(job: &Job) -> Option<DateTime<Utc>> {
+    if job.kind != JobKind::Order || job.status == JobStatus::Done {
+        return None;
+    }
+    posted_at(job)
+}
+
+fn posted_at(job: &Job) -> Option<DateTime<Utc>> {
+    job.payload
+        .get(POSTED_AT)
+        .and_then(serde_json::Value::as_i64)
+        .map(from_millis)
+}
+
+impl OrderJob<'_> {
+    /// When the last post with an unknown outcome was sent.
+    pub fn posted_at(&self) -> Option<DateTime<Utc>> {
+        posted_at(self.job)
+    }
+
+    async fn mark(&self, posted_at: Option<DateTime<Utc>>) -> Result<(), FulfilmentError> {
+        let mut payload = self.job.payload.clone();
+        if let Some(object) = payload.as_object_mut() {
+            match posted_at {
+                Some(at) => object.insert(POSTED_AT.to_owned(), json!(millis(at))),
+                None => object.remove(POSTED_AT),
+            };
+        }
+        if self
+            .jobs
+            .set_payload(self.job.id, self.owner, &payload)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(FulfilmentError::JobNotFinished(
+                "lost the order job's lease before ordering; another worker has it".into(),
+            ))
+        }
+    }
+
+    fn unknown(&self, since: DateTime<Utc>, why: String) -> FulfilmentError {
+        let window = chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::MAX);
+        FulfilmentError::OrderOutcomeUnknown {
+            since,
+            until: since.checked_add_signed(window).unwrap_or(since),
+            why,
+        }
+    }
+}
+
+/// Orders attempt `attempt` of a request, never paying twice:
+///
+/// 1. one lookup by `customer_reference` (an earlier run's order, whatever
+///    became of that run) — found: record it;
+/// 2. not found, but an earlier post's outcome is unknown (the job's
+///    `posted_at`) and its reconcile window has not passed: do not post;
+///    look again later ([`FulfilmentError::OrderOutcomeUnknown`]). A lookup
+///    that fails then is unknown too, whatever the window;
+/// 3. otherwise search, check, store `posted_at`, post once. A post that
+///    fails ambiguously leaves `posted_at` (unknown outcome); one the
+///    carrier certainly refused removes it.
+///
+/// Then records `Ordered` and whatever the carrier already settled. Nothing
+/// to do when the request moved on.
 pub(super) async fn run_order(
     desk: &NumberDesk,
     provider: &dyn NumberProvider,
+    job: &OrderJob<'_>,
     request: Uuid,
     attempt: u32,
     meta: &CommandMetadata,
@@ -149,12 +236,36 @@ pub(super) async fn run_order(
         _ => return Ok(()),
     }
     let reference = customer_reference(request, attempt);
-    let order = match provider.find_order_by_reference(&reference).await? {
+    let posted_at = job.posted_at();
+    let found = match provider.find_order_by_reference(&reference).await {
+        Ok(found) => found,
+        Err(error) => match posted_at {
+            Some(since) => return Err(job.unknown(since, format!("the lookup failed ({error})"))),
+            None => return Err(error.into()),
+        },
+    };
+    let order = match found {
         Some(order) => {
             tracing::info!(%request, order = %order.id, "found the order of an earlier run; not ordering again");
             order
         }
         None => {
+            if let Some(since) = posted_at {
+                let unknown = job.unknown(since, "not found by reference yet".into());
+                if let FulfilmentError::OrderOutcomeUnknown { until, .. } = &unknown {
+                    if Utc::now() < *until {
+                        return Err(unknown);
+                    }
+                }
+                tracing::warn!(%request, %since, "no order found by reference over the reconcile window; its absence is established");
+                if job.max_attempts.is_some_and(|max| job.job.attempts >= max) {
+                    job.mark(None).await?;
+                    return Err(FulfilmentError::GaveUp(format!(
+                        "no order exists at the carrier for {reference} (looked it up until the reconcile window ended); gave up after {} attempts",
+                        job.job.attempts
+                    )));
+                }
+            }
             let search = search_for(&view)?;
             let available = provider.search(&search).await?;
             let wanted = usize::from(search.limit);
@@ -164,7 +275,9 @@ pub(super) async fn run_order(
                     wanted,
                 });
             }
-            provider
+            let now = Utc::now();
+            job.mark(Some(now)).await?;
+            let placed = provider
                 .place_order(&OrderRequest {
                     customer_reference: reference,
                     phone_numbers: available
@@ -175,7 +288,16 @@ pub(super) async fn run_order(
                     country: search.country,
                     number_type: search.number_type,
                 })
-                .await?
+                .await;
+            match placed {
+                Ok(order) => order,
+                Err(ProviderError::Unavailable(why)) => return Err(job.unknown(now, why)),
+                Err(error) => {
+                    // Refused or rate limited: the carrier created nothing.
+                    job.mark(None).await?;
+                    return Err(error.into());
+                }
+            }
         }
     };
     desk.execute(

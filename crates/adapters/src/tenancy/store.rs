@@ -48,7 +48,8 @@ struct AccountRow {
 }
 
 fn uuid(text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text).map_err(|e| StoreError::Internal(format!("stored id {text:?}: {e}")))
+    Uuid::parse_str(text)
+        .map_err(|e| StoreError::Internal(format!("stored id {text:?}: {e}").into()))
 }
 
 impl TryFrom<KeyRow> for ApiKeyInfo {
@@ -57,8 +58,9 @@ impl TryFrom<KeyRow> for ApiKeyInfo {
         Ok(ApiKeyInfo {
             id: uuid(&row.id)?,
             partner_id: uuid(&row.partner_id)?,
-            role: Role::parse(&row.role)
-                .ok_or_else(|| StoreError::Internal(format!("stored role {:?}", row.role)))?,
+            role: Role::parse(&row.role).ok_or_else(|| {
+                StoreError::Internal(format!("stored role {:?}", row.role).into())
+            })?,
             label: row.label,
             prefix: row.prefix,
             created_at: row.created_at,

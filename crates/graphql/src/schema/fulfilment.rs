@@ -7,7 +7,9 @@ use crate::auth::require_ops;
 use crate::error::ApiError;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use numberdesk_adapters::fulfilment::{Job, JobAttemptRow, JobKind, JobStatus, JobStore};
+use numberdesk_adapters::fulfilment::{
+    order_outcome_unknown_since, Job, JobAttemptRow, JobKind, JobStatus, JobStore,
+};
 
 /// Where a job stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -85,8 +87,13 @@ pub struct JobObject {
     pub max_attempts: Option<i64>,
     /// When it runs next (while pending).
     pub next_run_at: Option<DateTime<Utc>>,
-    /// Why its last run failed.
+    /// Why its last run failed, or why it waits (e.g. an order whose
+    /// outcome is unknown is being looked up by reference).
     pub last_error: Option<String>,
+    /// Order jobs: when an order was posted whose outcome is still unknown
+    /// (timeout, 5xx). While set, the order is only looked up by reference,
+    /// never posted again, until found or the reconcile window has passed.
+    pub order_outcome_unknown_since: Option<DateTime<Utc>>,
     /// The HTTP status of its last delivery (callbacks).
     pub last_http_status: Option<i64>,
     /// The worker holding its lease.
@@ -170,6 +177,7 @@ impl FulfilmentQuery {
                 max_attempts: job.max_attempts,
                 next_run_at: pending_at(&job),
                 last_error: job.last_error.clone(),
+                order_outcome_unknown_since: order_outcome_unknown_since(&job),
                 last_http_status: job.last_http_status,
                 lease_owner: job.lease_owner.clone(),
                 lease_until: job.lease_until,

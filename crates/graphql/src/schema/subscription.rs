@@ -1,9 +1,10 @@
 //! Live events for dashboards.
 //!
 //! Each subscriber reads the committed log from a position onwards, so an
-//! event is delivered once, only after it is committed, and in log order; a
-//! commit in this process wakes subscribers at once, and a poll catches the
-//! commits of other processes.
+//! event is delivered once, only after it is committed, and in log order.
+//! The store's "log moved" signal (`NumberDesk::log_moved`: every projector
+//! pass here, other processes' passes as heard) wakes subscribers; a poll is
+//! the fallback.
 
 use super::context::caller;
 use super::query::visible_request;
@@ -112,7 +113,7 @@ impl SubscriptionRoot {
             buffer: VecDeque::new(),
             organizations,
             request,
-            wake: state.committed.subscribe(),
+            wake: state.desk.log_moved(),
         };
         Ok(futures::stream::unfold(cursor, Cursor::next))
     }

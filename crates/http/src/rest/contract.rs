@@ -186,7 +186,7 @@ pub struct PhoneNumberListBody {
 pub struct ErrorDetail {
     /// BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT,
     /// IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-    /// UNAVAILABLE or INTERNAL.
+    /// UNAVAILABLE, NOT_CONFIGURED or INTERNAL.
     pub code: String,
     /// A sentence for people.
     pub message: String,

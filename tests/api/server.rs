@@ -1,10 +1,8 @@
 //! The server's own surface: health, readiness, limits, request ids, routing.
 
-mod support;
-
+use crate::helpers::{spawn, Backend};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{spawn, Backend};
 
 #[tokio::test]
 async fn health_and_readiness_follow_the_database() {
@@ -150,9 +148,11 @@ async fn requests_get_an_id_and_unknown_routes_a_json_404() {
         .post(format!("{}/graphql", app.base))
         .bearer_auth(&app.tenant.partner_key)
         .header("x-request-id", "audit-me-42")
-        .json(&json!({"query": support::SUBMIT, "variables": {"input": {
+        .json(
+            &json!({"query": crate::helpers::SUBMIT, "variables": {"input": {
             "organizationId": app.tenant.org.id, "country": "NL", "numberType": "local",
-            "useCase": "Support", "contactName": "Jane", "contactEmail": "jane@acme.example"}}}))
+            "useCase": "Support", "contactName": "Jane", "contactEmail": "jane@acme.example"}}}),
+        )
         .send()
         .await
         .expect("submit")

@@ -3,12 +3,10 @@
 //! once, every refused command got CONFLICT (never a 500) and left nothing
 //! behind, and each request's sequence numbers have no gaps.
 
-mod support;
-
+use crate::helpers::{spawn, submit, Backend, TestApp};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use support::{spawn, submit, Backend, TestApp};
 
 const WRITERS: usize = 32;
 const REQUESTS: usize = 10;

@@ -5,11 +5,9 @@
 //!
 //! These speak raw HTTP/1.1 over TCP, to control exactly what is sent.
 
-mod support;
-
+use crate::helpers::{spawn, spawn_configured, Backend, TestApp};
 use serde_json::Value;
 use std::time::Duration;
-use support::{spawn, spawn_configured, Backend, TestApp};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -1,11 +1,8 @@
 //! The GraphQL API end to end: the real server on a random port, on SQLite
 //! and on PostgreSQL, driven over real HTTP.
 
-#[macro_use]
-mod support;
-
+use crate::helpers::{submit, TestApp};
 use serde_json::{json, Value};
-use support::{submit, TestApp};
 
 on_both_backends!(
     "graphql":
@@ -139,7 +136,7 @@ async fn refused_transitions_and_errors_carry_codes(app: TestApp) {
     let invalid = app
         .graphql(
             &t.partner_key,
-            support::SUBMIT,
+            crate::helpers::SUBMIT,
             json!({"input": {"organizationId": t.org.id, "country": "nl", "numberType": "landline",
                 "useCase": "x", "contactName": "Jane", "contactEmail": "a@b", "quantity": 0}}),
         )
@@ -357,7 +354,7 @@ async fn tenants_cannot_see_or_touch_each_other(app: TestApp) {
     let submit_elsewhere = app
         .graphql(
             &theirs.partner_key,
-            support::SUBMIT,
+            crate::helpers::SUBMIT,
             json!({"input": {"organizationId": mine.org.id, "country": "NL", "numberType": "local",
                 "useCase": "x", "contactName": "Eve", "contactEmail": "eve@globex.example"}}),
         )

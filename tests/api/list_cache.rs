@@ -3,13 +3,10 @@
 //! server on the same database shows as soon as its projector pass is heard
 //! (PostgreSQL) or its checkpoint is seen (SQLite).
 
-#[macro_use]
-mod support;
-
+use crate::helpers::{second_server, submit, until_generation_known, Tenant, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::{second_server, submit, until_generation_known, Tenant, TestApp};
 
 on_both_backends!(
     "listcache":

@@ -10,10 +10,8 @@
 //! with the GraphQL-over-HTTP `application/json` convention: HTTP 200 with
 //! `errors`, each of which must carry `extensions.code`.
 
-mod support;
-
+use crate::helpers::{spawn, Backend, TestApp};
 use serde_json::{json, Value};
-use support::{spawn, Backend, TestApp};
 
 #[derive(Debug, Clone, Copy)]
 enum Api {

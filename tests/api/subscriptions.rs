@@ -1,11 +1,9 @@
 //! Live subscriptions over a real websocket (graphql-transport-ws).
 
-mod support;
-
+use crate::helpers::{spawn, submit, Backend, TestApp};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::{spawn, submit, Backend, TestApp};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 

@@ -1,6 +1,7 @@
 //! Starts the real numberdesk server on a random port, on SQLite (a file in a
-//! temporary folder) or PostgreSQL (a fresh database), with two tenants.
-#![allow(dead_code)] // each test binary uses a different part of the harness
+//! temporary folder) or PostgreSQL (a fresh database, dropped when the test
+//! ends), with two tenants. `TEST_LOG=1` shows the server's logs
+//! (`RUST_LOG` filters them, default `info`).
 
 use numberdesk::config::{FulfilmentConfig, HttpLimitsConfig, LogFormat, ServeConfig};
 use numberdesk::startup;
@@ -18,7 +19,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let app = $crate::support::spawn($crate::support::Backend::Sqlite, stringify!($name))
+                    let app = $crate::helpers::spawn($crate::helpers::Backend::Sqlite, stringify!($name))
                         .await
                         .expect("sqlite always runs");
                     super::$name(app).await;
@@ -29,8 +30,8 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    if let Some(app) = $crate::support::spawn(
-                        $crate::support::Backend::Postgres,
+                    if let Some(app) = $crate::helpers::spawn(
+                        $crate::helpers::Backend::Postgres,
                         concat!($prefix, "_", stringify!($name)),
                     )
                     .await
@@ -66,7 +67,118 @@ pub struct TestApp {
     pub tenant: Tenant,
     pub other: Tenant,
     pub database_url: String,
-    _dir: Option<tempfile::TempDir>,
+    _database: TestDatabase,
+}
+
+/// The database of one test: a SQLite file in a temporary folder, or a
+/// fresh PostgreSQL database; either is removed when the test ends (passed
+/// or failed): see [`drop_postgres_database`].
+pub struct TestDatabase {
+    url: String,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// A new database on `backend`; `None` when PostgreSQL is wanted but not
+    /// reachable (and not required), after printing that the test was skipped.
+    pub async fn create(backend: Backend, test_name: &str) -> Option<Self> {
+        init_test_log();
+        Some(match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("numberdesk.db").display());
+                TestDatabase {
+                    url,
+                    dir: Some(dir),
+                }
+            }
+            Backend::Postgres => TestDatabase {
+                url: numberdesk_adapters::testing::fresh_postgres_url(test_name).await?,
+                dir: None,
+            },
+        })
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if self.dir.is_some() {
+            return; // the TempDir removes the SQLite file
+        }
+        drop_postgres_database(&self.url);
+    }
+}
+
+/// Drops a test's PostgreSQL database (`nd_test_…` only) as its test ends.
+///
+/// `DROP DATABASE` waits for a checkpoint, which on a busy machine takes
+/// tens of seconds, so `psql` runs it in a child process that outlives the
+/// test (and the test binary); `WITH (FORCE)` ends the servers' sessions and
+/// holds off new ones. Without `psql`, the drop runs here and is waited for.
+fn drop_postgres_database(url: &str) {
+    let Some(name) = url
+        .split('?')
+        .next()
+        .and_then(|base| base.rsplit('/').next())
+        .filter(|name| name.starts_with("nd_test_"))
+    else {
+        return;
+    };
+    let admin = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| numberdesk_adapters::testing::DEFAULT_TEST_DATABASE_URL.to_owned());
+    let spawned = std::process::Command::new("psql")
+        .arg(&admin)
+        .args([
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if spawned.is_ok() {
+        return;
+    }
+    // Drop runs inside the test's runtime, which cannot block on a future:
+    // use a thread with its own runtime.
+    let url = url.to_owned();
+    let dropped = std::thread::spawn(move || {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => {
+                runtime.block_on(numberdesk_adapters::testing::drop_postgres_database(&url))
+            }
+            Err(error) => eprintln!("cannot drop the test database {url}: {error}"),
+        }
+    })
+    .join();
+    if dropped.is_err() {
+        eprintln!("dropping a test database panicked");
+    }
+}
+
+/// With `TEST_LOG` set, the server's logs go to the test's output (once per
+/// test binary); without it tests stay quiet.
+pub fn init_test_log() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_none() {
+        return;
+    }
+    INIT.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
 }
 
 fn config(database_url: String) -> ServeConfig {
@@ -83,7 +195,7 @@ fn config(database_url: String) -> ServeConfig {
         key_cache_seconds: 5.0,
         list_cache_mb: 64,
         demo_seed: false,
-        telnyx_api_key: None,
+        telnyx: Default::default(),
         log_format: LogFormat::Text,
         // No background fulfilment unless a test asks (tests/fulfilment_*.rs).
         fulfilment: FulfilmentConfig {
@@ -135,17 +247,8 @@ pub async fn spawn_configured(
     test_name: &str,
     adjust: impl FnOnce(&mut ServeConfig),
 ) -> Option<TestApp> {
-    let (url, dir) = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}", dir.path().join("numberdesk.db").display());
-            (url, Some(dir))
-        }
-        Backend::Postgres => (
-            numberdesk_adapters::testing::fresh_postgres_url(test_name).await?,
-            None,
-        ),
-    };
+    let database = TestDatabase::create(backend, test_name).await?;
+    let url = database.url().to_owned();
     let mut config = config(url.clone());
     adjust(&mut config);
     let app = startup::build(&config).await.expect("server builds");
@@ -161,7 +264,7 @@ pub async fn spawn_configured(
         tenant,
         other,
         database_url: url,
-        _dir: dir,
+        _database: database,
     })
 }
 
@@ -295,11 +398,12 @@ pub fn fast_fulfilment() -> FulfilmentConfig {
         auto_fulfilment: false,
         fulfilment_workers: 2,
         fulfilment_idle_poll_ms: 50,
-        job_lease_seconds: 1.0,
+        job_lease_seconds: 2.0,
         job_max_attempts: 4,
         job_backoff_base_ms: 100,
         job_backoff_max_seconds: 1.0,
         poll_pending_after_seconds: 0.2,
+        order_reconcile_window_seconds: 0.5,
         callback_max_attempts: 5,
         callback_timeout_seconds: 2.0,
         allow_private_callbacks: true,
@@ -345,17 +449,8 @@ pub async fn spawn_fulfilment(
     fulfilment: FulfilmentConfig,
     carrier: Option<std::sync::Arc<dyn numberdesk_domain::ports::NumberProvider>>,
 ) -> Option<(TestApp, Node, String)> {
-    let (url, dir) = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}", dir.path().join("numberdesk.db").display());
-            (url, Some(dir))
-        }
-        Backend::Postgres => (
-            numberdesk_adapters::testing::fresh_postgres_url(test_name).await?,
-            None,
-        ),
-    };
+    let database = TestDatabase::create(backend, test_name).await?;
+    let url = database.url().to_owned();
     let node = start_node(&url, fulfilment, carrier).await;
     let tenant = create_tenant(&node.state, "acme").await;
     let other = create_tenant(&node.state, "globex").await;
@@ -366,7 +461,7 @@ pub async fn spawn_fulfilment(
         tenant,
         other,
         database_url: url.clone(),
-        _dir: dir,
+        _database: database,
     };
     Some((app, node, url))
 }
@@ -453,7 +548,7 @@ impl TestApp {
         let data = self
             .graphql_ok(
                 &self.tenant.ops_key,
-                "query($id: ID!) { jobs(requestId: $id) { id kind key status attempts maxAttempts nextRunAt lastError lastHttpStatus runs { attempt outcome httpStatus error } } }",
+                "query($id: ID!) { jobs(requestId: $id) { id kind key status attempts maxAttempts nextRunAt lastError orderOutcomeUnknownSince lastHttpStatus runs { attempt outcome httpStatus error } } }",
                 json!({"id": id}),
             )
             .await;

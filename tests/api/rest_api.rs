@@ -1,11 +1,8 @@
 //! The REST contract end to end, on SQLite and PostgreSQL.
 
-#[macro_use]
-mod support;
-
+use crate::helpers::{submit, TestApp, SEED_BODY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{submit, TestApp, SEED_BODY};
 
 on_both_backends!(
     "rest":
@@ -588,7 +585,7 @@ async fn rest_and_graphql_see_the_same_requests(app: TestApp) {
     }
 
     // And a GraphQL submission is visible over REST.
-    let gql = support::submit(&app, t, 1, None).await;
+    let gql = crate::helpers::submit(&app, t, 1, None).await;
     let by_graphql = app
         .graphql_ok(
             &t.partner_key,

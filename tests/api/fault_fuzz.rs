@@ -7,13 +7,11 @@
 //!   and arbitrary field mixes get 201 or a coded 400 (never a 5xx), and only
 //!   a 201 adds to the log.
 
-mod support;
-
+use crate::helpers::{spawn, Backend};
 use numberdesk_domain::request::{RequestDetails, RequestInput};
 use numberdesk_domain::values::{CountryCode, EmailAddress, PhoneNumber, WebUrl};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-use support::{spawn, Backend};
 
 fn forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))

@@ -1,0 +1,96 @@
+//! Prometheus metrics, served at `GET /metrics` (text exposition format).
+//!
+//! * `http_requests_total{method, route, status}`: every answered request,
+//!   by its route template (`/api/v1/org/{orgSlug}/number-requests`, or
+//!   `unmatched`), so ids never become labels.
+//! * `http_request_duration_seconds{method, route, status}`: a histogram of
+//!   the time to the response head.
+//! * `db_pool_connections{state="idle"|"in_use"}`: the database pool, read
+//!   at each scrape.
+//!
+//! The recorder is process-wide (the `metrics` facade has one), installed by
+//! the first router built; every router of the process serves the same
+//! registry.
+
+use crate::state::HttpState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use numberdesk_adapters::Database;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Latency buckets, in seconds: 1 ms to 10 s.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The process's Prometheus registry (installed on first use).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), LATENCY_BUCKETS)
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        match builder.install_recorder() {
+            Ok(handle) => handle,
+            Err(error) => {
+                // Another recorder is installed (an embedding service's):
+                // serve an empty registry of our own.
+                tracing::warn!(%error, "metrics: a global recorder is already installed");
+                PrometheusBuilder::new().build_recorder().handle()
+            }
+        }
+    })
+}
+
+/// The `/metrics` route.
+pub fn router() -> Router<HttpState> {
+    Router::new().route("/metrics", get(scrape))
+}
+
+async fn scrape(State(state): State<HttpState>) -> Response {
+    record_pool(state.app.desk.database());
+    let handle = handle();
+    handle.run_upkeep();
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        handle.render(),
+    )
+        .into_response()
+}
+
+fn record_pool(database: &Database) {
+    let (size, idle) = match database {
+        Database::Postgres(pool) => (pool.size(), pool.num_idle()),
+        Database::Sqlite(pool) => (pool.size(), pool.num_idle()),
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+    metrics::gauge!("db_pool_connections", "state" => "in_use")
+        .set(f64::from(size.saturating_sub(idle)));
+}
+
+/// Middleware counting and timing every request by route and status.
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

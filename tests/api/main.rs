@@ -1,0 +1,28 @@
+//! The black-box tests of the whole service, in one test binary (one link of
+//! the service instead of one per file): each module drives the real server
+//! over HTTP (or the real binary), on SQLite and PostgreSQL.
+//!
+//! `cargo test --test api` runs them all; `cargo test --test api rest_api::`
+//! one module. `TEST_LOG=1` shows the servers' logs. The PostgreSQL restart
+//! (`tests/fault_pg_restart.rs`) is its own binary: it must run alone.
+
+#[macro_use]
+mod helpers;
+
+mod cli;
+mod console_assets;
+mod console_browser;
+mod fault_bad_input;
+mod fault_concurrency;
+mod fault_fuzz;
+mod fault_http_limits;
+mod fault_sigkill;
+mod fulfilment_sandbox;
+mod fulfilment_telnyx;
+mod graphql_api;
+mod harness;
+mod list_cache;
+mod metrics;
+mod rest_api;
+mod server;
+mod subscriptions;
