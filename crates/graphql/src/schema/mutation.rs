@@ -60,6 +60,13 @@ impl Mutation {
     ) -> Result<NumberRequestObject> {
         let (state, principal) = caller(ctx)?;
         let organization_id = input.organization_id;
+        if i32::try_from(organization_id).is_err() || organization_id < 1 {
+            return Err(ApiError::bad_field(
+                "input.organizationId",
+                "must be a positive 32-bit integer",
+            )
+            .into());
+        }
         let scope = scoped_organizations(state, principal, Some(organization_id)).await?;
         let org = match scope {
             Some(ids) if ids.is_empty() => None,
@@ -81,6 +88,10 @@ impl Mutation {
                 fields,
             }
         })?;
+        if let Some(url) = &details.callback_url {
+            let allow = state.fulfilment.settings().allow_private_callbacks;
+            crate::callback_policy::check_callback_url(url, allow, "input.callbackUrl")?;
+        }
         let meta = metadata(principal, http_request_id(ctx));
         let view = state
             .desk
