@@ -3,8 +3,6 @@
 use numberdesk_adapters::fulfilment::Fulfilment;
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::NumberDesk;
-use numberdesk_domain::ports::NumberProvider;
-use std::sync::Arc;
 
 /// Limits and switches of the API, from configuration.
 #[derive(Debug, Clone)]
@@ -54,8 +52,6 @@ pub struct AppState {
     pub desk: NumberDesk,
     /// Partners, accounts, organisations, keys.
     pub tenancy: TenancyStore,
-    /// The carrier (Telnyx or the sandbox).
-    pub provider: Arc<dyn NumberProvider>,
     /// API limits.
     pub settings: ApiSettings,
     /// Durable fulfilment (jobs, webhooks, callbacks).
@@ -67,14 +63,12 @@ impl AppState {
     pub fn new(
         desk: NumberDesk,
         tenancy: TenancyStore,
-        provider: Arc<dyn NumberProvider>,
         settings: ApiSettings,
         fulfilment: Fulfilment,
     ) -> Self {
         Self {
             desk,
             tenancy,
-            provider,
             settings,
             fulfilment,
         }
