@@ -2,6 +2,7 @@
 //! defaults. The README's configuration table lists the same names.
 
 use clap::{Args, ValueEnum};
+use numberdesk_http::limits::rate::Rate;
 use secrecy::SecretString;
 
 /// How logs are written.
@@ -139,6 +140,18 @@ pub struct HttpLimitsConfig {
     /// Open connections served at once (more wait in the listen backlog).
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
+    /// Requests per second one API key may send (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_PER_KEY", default_value_t = 1000)]
+    pub rate_limit_per_key: u32,
+    /// Requests one API key may send at once above that rate.
+    #[arg(long, env = "RATE_LIMIT_PER_KEY_BURST", default_value_t = 2000)]
+    pub rate_limit_per_key_burst: u32,
+    /// Requests per second one client address may send, counted before authentication (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_PER_ADDRESS", default_value_t = 2000)]
+    pub rate_limit_per_address: u32,
+    /// Requests one client address may send at once above that rate.
+    #[arg(long, env = "RATE_LIMIT_PER_ADDRESS_BURST", default_value_t = 4000)]
+    pub rate_limit_per_address_burst: u32,
 }
 
 impl Default for HttpLimitsConfig {
@@ -148,6 +161,10 @@ impl Default for HttpLimitsConfig {
             header_read_timeout_seconds: 10.0,
             body_read_timeout_seconds: 30.0,
             max_connections: 1024,
+            rate_limit_per_key: 1000,
+            rate_limit_per_key_burst: 2000,
+            rate_limit_per_address: 2000,
+            rate_limit_per_address_burst: 4000,
         }
     }
 }
@@ -178,6 +195,14 @@ pub fn http_limits(
             config.body_read_timeout_seconds,
         )?,
         max_connections: config.max_connections,
+        per_key: Rate {
+            per_second: config.rate_limit_per_key,
+            burst: config.rate_limit_per_key_burst,
+        },
+        per_address: Rate {
+            per_second: config.rate_limit_per_address,
+            burst: config.rate_limit_per_address_burst,
+        },
         ..numberdesk_http::limits::HttpLimits::default()
     })
 }

@@ -268,3 +268,66 @@ async fn unsupported_encodings_and_methods_get_the_error_envelope() {
     assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
     assert_eq!(app.log_length().await, before);
 }
+
+/// Over the per-key limit: 429 `RATE_LIMITED` with `Retry-After` and the
+/// envelope, for that key only; over the per-address limit (counted before
+/// authentication): 429 as well, with or without a key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_answer_429_with_retry_after() {
+    let app = spawn_configured(Backend::Sqlite, "http_rate_key", |config| {
+        config.http.rate_limit_per_key = 1;
+        config.http.rate_limit_per_key_burst = 3;
+    })
+    .await
+    .expect("sqlite");
+    let path = format!("/api/v1/org/{}/number-requests", app.tenant.org.slug);
+    let mut limited = None;
+    for _ in 0..10 {
+        let response = app.rest_get(&app.tenant, &path).await;
+        if response.status() == 429 {
+            limited = Some(response);
+            break;
+        }
+        assert_eq!(response.status(), 200);
+    }
+    let limited = limited.expect("the 4th of 10 quick requests of one key is limited");
+    let retry_after: u64 = limited
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!(retry_after >= 1);
+    let body: Value = limited.json().await.expect("the JSON envelope");
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "RATE_LIMITED");
+    // Another key is not affected.
+    let path = format!("/api/v1/org/{}/number-requests", app.other.org.slug);
+    assert_eq!(app.rest_get(&app.other, &path).await.status(), 200);
+
+    let app = spawn_configured(Backend::Sqlite, "http_rate_address", |config| {
+        config.http.rate_limit_per_address = 1;
+        config.http.rate_limit_per_address_burst = 3;
+    })
+    .await
+    .expect("sqlite");
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .header("Content-Type", "application/json")
+            .body("{\"query\": \"{ __typename }\"}")
+            .send()
+            .await
+            .expect("answers");
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            assert!(response.headers().get("retry-after").is_some());
+            let body: Value = response.json().await.expect("json");
+            assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+}

@@ -9,8 +9,8 @@
 //! For PostgreSQL, pass a `postgres://` URL to [`Database::connect`] instead;
 //! everything else is the same.
 
-use numberdesk_adapters::fulfilment::{default_renderer, Fulfilment, FulfilmentSettings};
-use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
+use numberdesk_adapters::fulfilment::default_renderer;
+use numberdesk_adapters::{Database, Fulfilment, FulfilmentSettings, NumberDesk, StoreSettings};
 use numberdesk_domain::values::Assignee;
 use numberdesk_domain::{
     CommandMetadata, NumberProvider, NumberRequestCommand, RequestDetails, RequestInput,

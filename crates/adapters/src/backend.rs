@@ -152,6 +152,9 @@ macro_rules! backend {
                     .bind(v.version)
                     .execute(&mut *conn)
                     .await?;
+                if previous.is_none() {
+                    zero_counts(conn, v.organization_id).await?;
+                }
                 move_count(conn, v.organization_id, previous.as_deref(), v.status.as_str()).await?;
                 sqlx::query("DELETE FROM phone_numbers WHERE request_id = $1")
                     .bind(v.uuid)
@@ -174,6 +177,24 @@ macro_rules! backend {
                         .execute(&mut *conn)
                         .await?;
                 }
+                Ok(())
+            }
+
+            /// Gives an organisation a `request_counts` row for every status
+            /// (zero until a request has it), when its first request is
+            /// written: the rows then never depend on which statuses passes
+            /// happened to see, so a rebuild recreates them row for row.
+            async fn zero_counts(conn: &mut Conn, organization_id: i64) -> Result<(), StoreError> {
+                let values: Vec<String> = RequestStatus::ALL
+                    .iter()
+                    .map(|s| format!("($1, '{}', 0)", s.as_str()))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO request_counts (organization_id, status, n) VALUES {} \
+                     ON CONFLICT (organization_id, status) DO NOTHING",
+                    values.join(", ")
+                );
+                sqlx::query(&sql).bind(organization_id).execute(&mut *conn).await?;
                 Ok(())
             }
 

@@ -7,21 +7,33 @@
 //!   same table shape plus a global, commit-ordered `position`.
 //! * [`NumberDesk`]: executes commands and serves the `number_requests` and
 //!   `phone_numbers` views, history, the audit feed, time travel and rebuilds.
-//!   The views are kept by a checkpointed catch-up projector; see the
-//!   [`desk`] module docs.
+//!   The views are kept by a checkpointed catch-up projector (see the
+//!   crate's README).
 //! * [`fulfilment`]: durable jobs (order, poll, webhook, callback) and the
-//!   workers and event consumer that run them.
+//!   workers and event consumer that run them, through any
+//!   [`NumberProvider`](numberdesk_domain::NumberProvider).
+//! * [`tenancy`]: partners, accounts, organisations and API keys;
+//!   [`Idempotency`]: `Idempotency-Key` records for POSTs.
+//!
+//! # Embedding
+//!
+//! What an embedding service uses is re-exported here (and in the
+//! [`fulfilment`] and [`tenancy`] modules); every other module is private.
+//! `cargo run -p numberdesk-adapters --example embed_store` opens a
+//! [`NumberDesk`] on a temporary SQLite file inside its own tokio runtime and
+//! takes one request through its lifecycle with the sandbox carrier
+//! (`examples/embed_store.rs`).
 #![deny(missing_docs)]
 
 #[macro_use]
 mod backend;
 mod db;
-pub mod desk;
+mod desk;
 mod error;
 mod fold;
-pub mod freshness;
+mod freshness;
 pub mod fulfilment;
-pub mod idempotency;
+mod idempotency;
 mod model;
 mod rows;
 mod sqlite_repo;
@@ -33,9 +45,12 @@ pub mod testing;
 pub use db::Database;
 pub use desk::{NumberDesk, StoreSettings, ORGANIZATION_ID};
 pub use error::{CommandError, StoreError};
+pub use fulfilment::{Fulfilment, FulfilmentError, FulfilmentSettings};
+pub use idempotency::{Idempotency, Reservation};
 pub use model::{
     AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
     RecordedEvent, RequestFilter,
 };
 pub use sqlite_repo::SqliteEventRepository;
 pub use sqlite_view_repo::SqliteViewRepository;
+pub use tenancy::TenancyStore;

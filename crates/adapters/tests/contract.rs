@@ -1237,16 +1237,53 @@ async fn audit_total(desk: &NumberDesk, organization_ids: Option<Vec<i64>>) -> i
     .expect("asked for the total")
 }
 
+type Counts = (Vec<(i64, String, i64)>, Vec<(i64, i64)>);
+
+/// Every row of the two counter tables, ordered.
+async fn counts(db: &Database) -> Counts {
+    const REQUESTS: &str =
+        "SELECT organization_id, status, n FROM request_counts ORDER BY organization_id, status";
+    const EVENTS: &str = "SELECT organization_id, n FROM event_counts ORDER BY organization_id";
+    match db {
+        Database::Postgres(pool) => (
+            sqlx::query_as(REQUESTS)
+                .fetch_all(pool)
+                .await
+                .expect("counts"),
+            sqlx::query_as(EVENTS)
+                .fetch_all(pool)
+                .await
+                .expect("counts"),
+        ),
+        Database::Sqlite(pool) => (
+            sqlx::query_as(REQUESTS)
+                .fetch_all(pool)
+                .await
+                .expect("counts"),
+            sqlx::query_as(EVENTS)
+                .fetch_all(pool)
+                .await
+                .expect("counts"),
+        ),
+    }
+}
+
 async fn rebuild_after_random_workload(t: &TestDb) {
     let desk = open(t).await;
     for (round, seed) in [0x5eed_0003_u64, 0xdead_beef, 42].into_iter().enumerate() {
         random_workload(&desk, seed).await;
         let before = desk.dump_views().await.expect("dump");
+        let counts_before = counts(&t.db).await;
         assert_eq!(before.0.len(), 12 * (round + 1));
         let events = desk.events_after(0, 100_000).await.expect("log").len() as u64;
         let replayed = desk.rebuild_projections().await.expect("rebuild");
         assert_eq!(replayed, events);
         let after = desk.dump_views().await.expect("dump");
+        assert_eq!(
+            counts(&t.db).await,
+            counts_before,
+            "request_counts and event_counts row for row, zeros included (seed {seed})"
+        );
         assert_eq!(
             after.0, before.0,
             "number_requests row for row (seed {seed})"

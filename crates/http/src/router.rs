@@ -47,12 +47,19 @@ pub fn router_with(app: AppState, limits: &HttpLimits) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
+        // Each layer wraps those above it, so the body reader (the last)
+        // runs first: the body is read before the encoding check or a rate
+        // limit refuses the request, and every refusal reaches the client.
         .layer(axum::middleware::from_fn_with_state(
-            body_limits,
-            crate::limits::body::read_body,
+            crate::limits::rate::RateLimits::new(limits.per_address, limits.per_key),
+            crate::limits::rate::limit,
         ))
         .layer(axum::middleware::from_fn(
             crate::limits::encoding::refuse_encoded,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limits,
+            crate::limits::body::read_body,
         ))
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(

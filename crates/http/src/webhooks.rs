@@ -23,7 +23,7 @@ use chrono::{SecondsFormat, Utc};
 use numberdesk_adapters::fulfilment::{InboundWebhook, WebhookReceipt};
 use numberdesk_graphql::error::ApiError;
 use numberdesk_graphql::AppState;
-use numberdesk_telnyx::mapping::carrier_order_from_telnyx;
+use numberdesk_telnyx::carrier_order_from_telnyx;
 use numberdesk_telnyx::webhook::{DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use numberdesk_telnyx::{verify_webhook, WebhookError};
 use serde_json::json;

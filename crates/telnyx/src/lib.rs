@@ -13,8 +13,8 @@
 //! - `fake` (feature `fake`): a stateful fake of the Telnyx API for tests,
 //!   and a webhook signer.
 //!
-//! The domain never sees a Telnyx type: [`mapping`] turns them into the
-//! port's types.
+//! The domain never sees a Telnyx type: [`carrier_order_from_telnyx`] and
+//! [`carrier_status`] turn them into the port's types.
 #![deny(missing_docs)]
 
 mod client;
@@ -22,9 +22,9 @@ mod config;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
-pub mod mapping;
+mod mapping;
 mod provider;
-pub mod range;
+mod range;
 mod retry;
 pub mod sandbox;
 pub mod types;
@@ -36,6 +36,7 @@ pub use config::{
     DEFAULT_BASE_URL,
 };
 pub use error::TelnyxError;
+pub use mapping::{carrier_order_from_telnyx, carrier_status};
 pub use provider::TelnyxProvider;
 pub use retry::RetryPolicy;
 pub use sandbox::{SandboxConfig, SandboxProvider};

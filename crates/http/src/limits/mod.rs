@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod encoding;
+pub mod rate;
 
 use std::time::Duration;
 
@@ -22,6 +23,10 @@ pub struct HttpLimits {
     /// 413, so the connection stays usable; larger ones are answered at once
     /// and the connection is closed.
     pub drain_limit_bytes: usize,
+    /// Requests per client address (before authentication).
+    pub per_address: rate::Rate,
+    /// Requests per API key.
+    pub per_key: rate::Rate,
 }
 
 impl Default for HttpLimits {
@@ -31,6 +36,14 @@ impl Default for HttpLimits {
             body_read_timeout: Duration::from_secs(30),
             max_connections: 1024,
             drain_limit_bytes: 1024 * 1024,
+            per_address: rate::Rate {
+                per_second: 2000,
+                burst: 4000,
+            },
+            per_key: rate::Rate {
+                per_second: 1000,
+                burst: 2000,
+            },
         }
     }
 }

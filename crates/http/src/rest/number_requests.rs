@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use numberdesk_adapters::idempotency::{Idempotency, Reservation};
 use numberdesk_adapters::RequestFilter;
+use numberdesk_adapters::{Idempotency, Reservation};
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
 use numberdesk_graphql::auth::{metadata, OrgScope};
@@ -88,6 +88,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         (status = 413, description = "Body too large.", body = ErrorBody),
         (status = 415, description = "Body is not application/json.", body = ErrorBody),
         (status = 422, description = "Idempotency-Key reused with another body.", body = ErrorBody),
+        (status = 429, description = "Rate limit of the API key or client address; see `Retry-After`.", body = ErrorBody),
         (status = 500, description = "Internal error (logged with the request id).", body = ErrorBody),
         (status = 503, description = "Database unavailable; retry later.", body = ErrorBody),
     )
