@@ -39,7 +39,6 @@ async fn run(
 ) -> Result<NumberRequestObject, ApiError> {
     let meta = metadata(principal, http_request_id(ctx));
     let view = state.desk.execute(view.uuid, command, &meta).await?;
-    state.notify_committed();
     Ok(view.into())
 }
 
@@ -98,7 +97,6 @@ impl Mutation {
             .submit(org.id, org.account_id, details, &meta)
             .await
             .map_err(ApiError::from)?;
-        state.notify_committed();
         Ok(view.into())
     }
 
@@ -207,7 +205,6 @@ impl Mutation {
                 .await
                 .map_err(ApiError::from)?;
         }
-        state.notify_committed();
         Ok(view.into())
     }
 
