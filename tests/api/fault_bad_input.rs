@@ -91,6 +91,30 @@ const NASTY: [&str; 14] = [
     "\u{0085}next line",
 ];
 
+/// Inputs the hardening pass found accepted: (REST field, value).
+fn hardening_cases() -> Vec<(&'static str, &'static str)> {
+    let mut cases = vec![
+        ("website", "https:///path"),
+        ("website", "https:acme.example"),
+        ("website", "https://acme.example/\u{202e}"),
+        ("callback_url", "https://acme.example/\u{2066}cb"),
+        ("contact_name", "\u{200b}"),
+        ("use_case", " \u{200b}\u{feff} "),
+    ];
+    for private in [
+        "http://127.0.0.1/cb",
+        "http://localhost/cb",
+        "http://[::1]/cb",
+        "http://10.0.0.7/cb",
+        "http://169.254.169.254/latest/meta-data",
+        "http://0x7f000001/cb",
+        "http://2130706433/cb",
+    ] {
+        cases.push(("callback_url", private));
+    }
+    cases
+}
+
 fn corpus(app: &TestApp) -> Vec<Case> {
     let org = app.tenant.org.id;
     let mut cases = Vec::new();
@@ -203,6 +227,16 @@ fn corpus(app: &TestApp) -> Vec<Case> {
             with("callback_url", json!(url)),
         ));
     }
+    for (field, value) in hardening_cases() {
+        cases.push(rest(
+            format!("rest {field} = {value:?}"),
+            with(field, json!(value)),
+        ));
+    }
+    cases.push(rest(
+        "rest duplicate key",
+        "{\"country\": \"NL\", \"number_type\": \"local\", \"use_case\": \"Support\", \"contact_name\": \"Jane Doe\", \"contact_email\": \"jane@acme.example\", \"country\": \"DE\"}",
+    ));
     cases.push(rest(
         "rest website too long",
         with(
@@ -336,6 +370,11 @@ fn corpus(app: &TestApp) -> Vec<Case> {
         ("organizationId", json!("one")),
         ("organizationId", json!(999_999_999)),
         ("rangeSize", json!(1)),
+        ("organizationId", json!(2_147_483_648_i64)),
+        ("organizationId", json!(-1)),
+        ("website", json!("https:///path")),
+        ("callbackUrl", json!("http://0x7f000001/cb")),
+        ("contactName", json!("\u{200b}")),
     ] {
         cases.push(gql(
             format!("graphql submit {field} = {value}"),
@@ -476,4 +515,57 @@ async fn graphql_malformed_inputs_get_coded_client_errors() {
         .map(|a| format!("{}: HTTP {} {}", a.name, a.status, a.text))
         .collect();
     report(&failures, cases.len());
+}
+
+/// Each hardening case is refused on its own field (400 naming it), and a
+/// duplicated key is refused naming the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hardened_inputs_are_refused_on_their_field() {
+    let app = spawn(Backend::Sqlite, "fault_bad_input_hardened")
+        .await
+        .expect("sqlite");
+    let before = app.log_length().await;
+    let mut failures = Vec::new();
+    for (field, value) in hardening_cases() {
+        let response = app
+            .rest_create(
+                &app.tenant,
+                &String::from_utf8_lossy(&with(field, json!(value))),
+            )
+            .await;
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status != 400 || !body["error"]["fields"][field].is_string() {
+            failures.push(format!("{field} = {value:?}: HTTP {status} {body}"));
+        }
+    }
+    let duplicate = r#"{"country": "NL", "number_type": "local", "use_case": "Support", "contact_name": "Jane Doe", "contact_email": "jane@acme.example", "country": "DE"}"#;
+    let response = app.rest_create(&app.tenant, duplicate).await;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if status != 400 || !body["error"]["fields"]["country"].is_string() {
+        failures.push(format!("duplicate key: HTTP {status} {body}"));
+    }
+    let big_org = submit(2_147_483_648, "country", json!("NL"));
+    let answer: Value = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.tenant.ops_key)
+        .header("Content-Type", "application/json")
+        .body(big_org)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .unwrap_or(Value::Null);
+    if answer["errors"][0]["extensions"]["code"] != "BAD_USER_INPUT" {
+        failures.push(format!("organizationId 2147483648: {answer}"));
+    }
+    assert_eq!(
+        app.log_length().await,
+        before,
+        "a refused input changed the log"
+    );
+    report(&failures, hardening_cases().len() + 2);
 }

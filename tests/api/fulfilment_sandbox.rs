@@ -271,7 +271,27 @@ async fn private_callback_targets_are_refused_without_the_setting(backend: Backe
     // By IP literal and by a name that resolves to loopback.
     let by_name = url.replace("127.0.0.1", "localhost");
     for target in [url, by_name] {
-        let id = app.submit_with(json!({"callbackUrl": target})).await;
+        // The API refuses them at create (on the field)...
+        let refused = app
+            .graphql(
+                &app.tenant.partner_key,
+                "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id } }",
+                json!({"input": {
+                    "organizationId": app.tenant.org.id, "country": "NL", "numberType": "local",
+                    "useCase": "Support", "contactName": "Jane Doe",
+                    "contactEmail": "jane@acme.example", "callbackUrl": target,
+                }}),
+            )
+            .await;
+        let extensions = &refused["errors"][0]["extensions"];
+        assert_eq!(extensions["code"], "BAD_USER_INPUT", "{refused}");
+        assert!(
+            extensions["fields"]["input.callbackUrl"].is_string(),
+            "{refused}"
+        );
+        // ...and delivery checks again (a name's address can change after
+        // create): a request stored with one gets no callback.
+        let id = submit_directly(&app, &target).await;
         app.assign(&id).await;
         app.wait_status(&id, "PROVISIONED", 20).await;
         let deliveries = eventually(20, "callbacks refused", || async {
@@ -293,6 +313,35 @@ async fn private_callback_targets_are_refused_without_the_setting(backend: Backe
         }
     }
     assert_eq!(receiver.count(), 0, "nothing may reach a private address");
+}
+
+/// Stores a request with this callback URL through the desk, past the
+/// API's create-time check (as if its name resolved elsewhere back then).
+async fn submit_directly(app: &TestApp, callback_url: &str) -> String {
+    use numberdesk_domain::metadata::CommandMetadata;
+    use numberdesk_domain::request::{RequestDetails, RequestInput};
+    let details = RequestDetails::parse(&RequestInput {
+        country: Some("NL".into()),
+        number_type: Some("local".into()),
+        use_case: Some("Support".into()),
+        contact_name: Some("Jane Doe".into()),
+        contact_email: Some("jane@acme.example".into()),
+        callback_url: Some(callback_url.into()),
+        ..RequestInput::default()
+    })
+    .expect("valid");
+    let view = app
+        .state
+        .desk
+        .submit(
+            app.tenant.org.id,
+            app.tenant.account.id,
+            details,
+            &CommandMetadata::new("test"),
+        )
+        .await
+        .expect("submit");
+    view.uuid.to_string()
 }
 
 /// Ops' `markProvisioned` on an NL request with a US number: a 400-class

@@ -5,6 +5,7 @@
 //! mapped to HTTP and GraphQL in one place, [`error`].
 
 pub mod auth;
+pub mod callback_policy;
 pub mod error;
 pub mod ordering;
 pub mod schema;

@@ -23,6 +23,15 @@ pub(crate) fn clean_text(
             "must be at most {max} characters (got {length})"
         )));
     }
+    if !trimmed.is_empty()
+        && trimmed
+            .chars()
+            .all(|c| c.is_whitespace() || is_invisible(c))
+    {
+        return Err(InvalidValue::new(
+            "must contain a visible character (not only spaces or zero-width characters)",
+        ));
+    }
     if let Some(bad) = trimmed.chars().find(|c| is_forbidden(*c, multiline)) {
         return Err(InvalidValue::new(format!(
             "must not contain control or direction-override characters (found U+{:04X})",
@@ -47,7 +56,16 @@ pub(crate) fn trimmed_within(input: &str, max: usize) -> Result<&str, InvalidVal
     Ok(trimmed)
 }
 
-fn is_forbidden(c: char, multiline: bool) -> bool {
+/// Characters that print nothing: zero-width spaces and joiners, the word
+/// joiner, the byte-order mark, the soft hyphen and the Mongolian vowel separator.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+    )
+}
+
+pub(crate) fn is_forbidden(c: char, multiline: bool) -> bool {
     let allowed_whitespace = multiline && (c == '\n' || c == '\t' || c == '\r');
     (c.is_control() && !allowed_whitespace)
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
@@ -155,3 +173,18 @@ bounded_text!(
     /// or `manual:...` for numbers obtained outside the carrier API).
     CarrierOrderId, max = 128, allow_empty = false, multiline = false
 );
+
+#[cfg(test)]
+mod tests {
+    use super::{CompanyName, ContactName};
+
+    #[test]
+    fn text_needs_a_visible_character() {
+        for invisible in ["\u{200b}", " \u{200b}\u{feff} ", "\u{2060}", "\u{00ad}"] {
+            assert!(ContactName::parse(invisible).is_err(), "{invisible:?}");
+            assert!(CompanyName::parse(invisible).is_err(), "{invisible:?}");
+        }
+        assert!(CompanyName::parse("").is_ok());
+        assert!(ContactName::parse("Jane\u{200d}Doe").is_ok());
+    }
+}

@@ -39,7 +39,6 @@ async fn run(
 ) -> Result<NumberRequestObject, ApiError> {
     let meta = metadata(principal, http_request_id(ctx));
     let view = state.desk.execute(view.uuid, command, &meta).await?;
-    state.notify_committed();
     Ok(view.into())
 }
 
@@ -60,6 +59,13 @@ impl Mutation {
     ) -> Result<NumberRequestObject> {
         let (state, principal) = caller(ctx)?;
         let organization_id = input.organization_id;
+        if i32::try_from(organization_id).is_err() || organization_id < 1 {
+            return Err(ApiError::bad_field(
+                "input.organizationId",
+                "must be a positive 32-bit integer",
+            )
+            .into());
+        }
         let scope = scoped_organizations(state, principal, Some(organization_id)).await?;
         let org = match scope {
             Some(ids) if ids.is_empty() => None,
@@ -81,13 +87,16 @@ impl Mutation {
                 fields,
             }
         })?;
+        if let Some(url) = &details.callback_url {
+            let allow = state.fulfilment.settings().allow_private_callbacks;
+            crate::callback_policy::check_callback_url(url, allow, "input.callbackUrl")?;
+        }
         let meta = metadata(principal, http_request_id(ctx));
         let view = state
             .desk
             .submit(org.id, org.account_id, details, &meta)
             .await
             .map_err(ApiError::from)?;
-        state.notify_committed();
         Ok(view.into())
     }
 
@@ -207,7 +216,6 @@ impl Mutation {
                 .await
                 .map_err(ApiError::from)?;
         }
-        state.notify_committed();
         Ok(view.into())
     }
 

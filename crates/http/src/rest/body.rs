@@ -50,6 +50,9 @@ pub fn parse_create_body(bytes: &[u8]) -> Result<RequestInput, ApiError> {
     let Value::Object(object) = value else {
         return Err(ApiError::bad_field("body", "must be a JSON object"));
     };
+    if let Some(key) = super::duplicate_keys::duplicate_key(bytes) {
+        return Err(ApiError::bad_field(&key, "is given more than once"));
+    }
     let mut errors = BTreeMap::new();
     for key in object.keys() {
         if !STRING_FIELDS.contains(&key.as_str()) && !INTEGER_FIELDS.contains(&key.as_str()) {

@@ -109,6 +109,10 @@ pub async fn create(
     let bytes = body_bytes(body, app.settings.max_body_bytes)?;
     let input = parse_create_body(&bytes)?;
     let details = RequestDetails::parse(&input)?;
+    if let Some(url) = &details.callback_url {
+        let allow = app.fulfilment.settings().allow_private_callbacks;
+        numberdesk_graphql::callback_policy::check_callback_url(url, allow, "callback_url")?;
+    }
 
     let idempotency = match idempotency_key(&headers)? {
         None => None,
@@ -157,7 +161,6 @@ pub async fn create(
             return Err(error.into());
         }
     };
-    app.notify_committed();
     let body = serde_json::to_string(&NumberRequestEnvelope::from(view))
         .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
     if let Some((store, key)) = &idempotency {
