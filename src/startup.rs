@@ -101,7 +101,7 @@ pub async fn build_with(
             .filter(|key| !key.trim().is_empty()),
         ..ApiSettings::default()
     };
-    let state = AppState::new(desk, tenancy, provider, settings, fulfilment);
+    let state = AppState::new(desk, tenancy, settings, fulfilment);
     let limits = crate::config::http_limits(&config.http)?;
     let router = numberdesk_http::router_with(state.clone(), &limits);
     let address = format!("{}:{}", config.bind, config.port);

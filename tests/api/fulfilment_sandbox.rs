@@ -37,6 +37,7 @@ on_both_backends!(
     auto_fulfilment_assigns_to_system_and_orders,
     callbacks_are_signed_retried_and_recorded,
     private_callback_targets_are_refused_without_the_setting,
+    mark_provisioned_refuses_a_number_of_another_country,
 );
 
 async fn app(backend: Backend, name: &str, auto: bool, allow_private: bool) -> Option<TestApp> {
@@ -340,6 +341,39 @@ async fn submit_directly(app: &TestApp, callback_url: &str) -> String {
         )
         .await
         .expect("submit");
-    app.state.notify_committed();
     view.uuid.to_string()
+}
+
+/// Ops' `markProvisioned` on an NL request with a US number: a 400-class
+/// BAD_USER_INPUT naming `phoneNumbers[1]`, and the number recorded nowhere.
+async fn mark_provisioned_refuses_a_number_of_another_country(backend: Backend, name: &str) {
+    let Some(app) = app(backend, name, false, true).await else {
+        return;
+    };
+    let id = app.submit_with(json!({"quantity": 2})).await;
+    app.graphql_ok(
+        &app.tenant.ops_key,
+        "mutation($id: ID!) { assignNumberRequest(id: $id, assignee: \"ann\") { id } }",
+        json!({"id": id}),
+    )
+    .await;
+    let body = app
+        .graphql(
+            &app.tenant.ops_key,
+            "mutation($id: ID!) { markProvisioned(id: $id, phoneNumbers: [\"+31201234567\", \"+19705555098\"]) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    let text = body.to_string();
+    assert!(
+        text.contains("phoneNumbers[1]") && text.contains("US number, not NL"),
+        "{body}"
+    );
+    let request = app.request_at(&app.base, &id).await;
+    assert!(
+        !request.to_string().contains("+19705555098"),
+        "the US number is recorded nowhere: {request}"
+    );
 }

@@ -122,8 +122,12 @@ async fn a_rate_limit_is_retried_and_orders_once(backend: Backend, name: &str) {
     app.assign(&id).await;
     let done = app.wait_status(&id, "PROVISIONED", 20).await;
     assert_eq!(done["provisionedNumbers"].as_array().map(Vec::len), Some(2));
-    let job = order_job(&app.jobs(&id).await);
-    assert_eq!(job["status"], "DONE");
+    // The run records its outcome just after its events.
+    let job = eventually(20, "the order job to finish", || async {
+        let job = order_job(&app.jobs(&id).await);
+        (job["status"] == "DONE").then_some(job)
+    })
+    .await;
     assert_eq!(job["attempts"], 2, "{job}");
     assert_eq!(job["runs"][0]["outcome"], "retry", "{job}");
     assert!(

@@ -22,7 +22,5 @@ pub async fn order_numbers(
     id: Uuid,
     meta: &CommandMetadata,
 ) -> Result<NumberRequestView, ApiError> {
-    let view = state.fulfilment.order_now(id, meta).await;
-    state.notify_committed();
-    Ok(view?)
+    Ok(state.fulfilment.order_now(id, meta).await?)
 }

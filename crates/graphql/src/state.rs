@@ -3,9 +3,6 @@
 use numberdesk_adapters::fulfilment::Fulfilment;
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::NumberDesk;
-use numberdesk_domain::ports::NumberProvider;
-use std::sync::Arc;
-use tokio::sync::watch;
 
 /// Limits and switches of the API, from configuration.
 #[derive(Debug, Clone)]
@@ -55,13 +52,8 @@ pub struct AppState {
     pub desk: NumberDesk,
     /// Partners, accounts, organisations, keys.
     pub tenancy: TenancyStore,
-    /// The carrier (Telnyx or the sandbox).
-    pub provider: Arc<dyn NumberProvider>,
     /// API limits.
     pub settings: ApiSettings,
-    /// Bumped after every command this process commits, so subscriptions
-    /// wake at once instead of waiting for their next poll.
-    pub committed: Arc<watch::Sender<u64>>,
     /// Durable fulfilment (jobs, webhooks, callbacks).
     pub fulfilment: Fulfilment,
 }
@@ -71,24 +63,15 @@ impl AppState {
     pub fn new(
         desk: NumberDesk,
         tenancy: TenancyStore,
-        provider: Arc<dyn NumberProvider>,
         settings: ApiSettings,
         fulfilment: Fulfilment,
     ) -> Self {
-        let (committed, _) = watch::channel(0);
         Self {
             desk,
             tenancy,
-            provider,
             settings,
-            committed: Arc::new(committed),
             fulfilment,
         }
-    }
-
-    /// Tells live subscriptions that new events may be in the log.
-    pub fn notify_committed(&self) {
-        self.committed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Clamps a requested page size to the configured bounds.

@@ -13,6 +13,11 @@
 //! earlier one of the same request is pending or running (so receivers see
 //! statuses in order; one that gave up no longer blocks the next).
 //!
+//! Leases are taken, renewed and judged expired on the **database's clock**
+//! (`now()` / `unixepoch('subsec')` in the statement), never the process's:
+//! two servers whose clocks disagree by more than a lease still never hold
+//! one job at once. Retry schedules are set on the same clock.
+//!
 //! Every finishing write is conditional on the lease owner, so a worker whose
 //! lease expired and was taken over cannot overwrite the new owner's result.
 
@@ -244,6 +249,16 @@ pub fn from_millis(ms: i64) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// The database's clock in epoch milliseconds, as SQL: leases are taken,
+/// renewed and judged expired on it, so servers whose clocks disagree still
+/// never hold one job at once.
+fn db_now(db: &Database) -> &'static str {
+    match db {
+        Database::Postgres(_) => "(EXTRACT(EPOCH FROM now()) * 1000)::BIGINT",
+        Database::Sqlite(_) => "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+    }
+}
+
 fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
 }
@@ -397,40 +412,38 @@ impl JobStore {
         owner: &str,
         lease: Duration,
     ) -> Result<Option<Job>, StoreError> {
-        let now = millis(Utc::now());
-        let until = now.saturating_add(duration_ms(lease));
+        let lease_ms = duration_ms(lease);
+        let now = db_now(&self.db);
         // Due, and (callbacks) no earlier callback of the same request still
         // in flight: a request's callbacks are delivered in order.
-        let due = "SELECT j.id FROM jobs j WHERE \
-             ((j.status = 'pending' AND j.next_run_at <= $3) OR (j.status = 'running' AND j.lease_until < $3)) \
+        let due = format!(
+            "SELECT j.id FROM jobs j WHERE \
+             ((j.status = 'pending' AND j.next_run_at <= {now}) OR (j.status = 'running' AND j.lease_until < {now})) \
              AND NOT (j.kind = 'callback' AND EXISTS (SELECT 1 FROM jobs e WHERE e.request_id = j.request_id \
              AND e.kind = 'callback' AND e.id < j.id AND e.status IN ('pending', 'running'))) \
-             ORDER BY j.next_run_at, j.id LIMIT 1";
+             ORDER BY j.next_run_at, j.id LIMIT 1"
+        );
+        let set = format!(
+            "UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = {now} + $2, \
+             attempts = attempts + 1, updated_at = {now}"
+        );
         let row: Option<JobRow> = match &self.db {
             Database::Postgres(pool) => {
                 let sql = format!(
-                    "UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, \
-                     attempts = attempts + 1, updated_at = $3 \
-                     WHERE id = ({due} FOR UPDATE OF j SKIP LOCKED) RETURNING {COLUMNS}"
+                    "{set} WHERE id = ({due} FOR UPDATE OF j SKIP LOCKED) RETURNING {COLUMNS}"
                 );
                 sqlx::query_as(&sql)
                     .bind(owner)
-                    .bind(until)
-                    .bind(now)
+                    .bind(lease_ms)
                     .fetch_optional(pool)
                     .await?
             }
             Database::Sqlite(pool) => {
-                let sql = format!(
-                    "UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, \
-                     attempts = attempts + 1, updated_at = $3 \
-                     WHERE id = ({due}) RETURNING {COLUMNS}"
-                );
+                let sql = format!("{set} WHERE id = ({due}) RETURNING {COLUMNS}");
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let row = sqlx::query_as(&sql)
                     .bind(owner)
-                    .bind(until)
-                    .bind(now)
+                    .bind(lease_ms)
                     .fetch_optional(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -449,18 +462,16 @@ impl JobStore {
         owner: &str,
         lease: Duration,
     ) -> Result<Option<Job>, StoreError> {
-        let now = millis(Utc::now());
-        let until = now.saturating_add(duration_ms(lease));
+        let now = db_now(&self.db);
         let sql = format!(
-            "UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, \
-             attempts = attempts + 1, updated_at = $3, finished_at = NULL \
-             WHERE id = $4 AND (status IN ('pending', 'failed') OR (status = 'running' AND lease_until < $3)) \
+            "UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = {now} + $2, \
+             attempts = attempts + 1, updated_at = {now}, finished_at = NULL \
+             WHERE id = $3 AND (status IN ('pending', 'failed') OR (status = 'running' AND lease_until < {now})) \
              RETURNING {COLUMNS}"
         );
         let row: Option<JobRow> = on_pool!(&self.db, pool => sqlx::query_as(&sql)
             .bind(owner)
-            .bind(until)
-            .bind(now)
+            .bind(duration_ms(lease))
             .bind(id)
             .fetch_optional(pool)
             .await)?;
@@ -492,11 +503,12 @@ impl JobStore {
         owner: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        let now = millis(Utc::now());
-        let until = now.saturating_add(duration_ms(lease));
-        Ok(on_pool!(&self.db, pool => sqlx::query(
-            "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'")
-            .bind(until)
+        let sql = format!(
+            "UPDATE jobs SET lease_until = {} + $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'",
+            db_now(&self.db)
+        );
+        Ok(on_pool!(&self.db, pool => sqlx::query(&sql)
+            .bind(duration_ms(lease))
             .bind(id)
             .bind(owner)
             .execute(pool)
@@ -517,7 +529,7 @@ impl JobStore {
         let now_ms = millis(now);
         let exhausted = job.max_attempts.is_some_and(|max| job.attempts >= max);
         let (status, next_run_at, error, http_status, attempt_outcome) = match outcome {
-            RunOutcome::Done { http_status } => ("done", now_ms, None, *http_status, "ok"),
+            RunOutcome::Done { http_status } => ("done", 0, None, *http_status, "ok"),
             RunOutcome::Retry {
                 error,
                 after,
@@ -525,51 +537,46 @@ impl JobStore {
             } => {
                 if exhausted {
                     let error = format!("{error} (gave up after {} attempts)", job.attempts);
-                    ("failed", now_ms, Some(error), *http_status, "failed")
+                    ("failed", 0, Some(error), *http_status, "failed")
                 } else {
                     (
                         "pending",
-                        now_ms.saturating_add(duration_ms(*after)),
+                        duration_ms(*after),
                         Some(error.clone()),
                         *http_status,
                         "retry",
                     )
                 }
             }
-            RunOutcome::Later { after, note } => (
-                "pending",
-                now_ms.saturating_add(duration_ms(*after)),
-                note.clone(),
-                None,
-                "later",
-            ),
-            RunOutcome::Failed { error, http_status } => (
-                "failed",
-                now_ms,
-                Some(error.clone()),
-                *http_status,
-                "failed",
-            ),
+            RunOutcome::Later { after, note } => {
+                ("pending", duration_ms(*after), note.clone(), None, "later")
+            }
+            RunOutcome::Failed { error, http_status } => {
+                ("failed", 0, Some(error.clone()), *http_status, "failed")
+            }
         };
-        let finished_at = matches!(status, "done" | "failed").then_some(now_ms);
+        let finished = matches!(status, "done" | "failed");
+        // Scheduled, stamped and released on the database's clock, like leases.
+        let update = format!(
+            "UPDATE jobs SET status = $1, next_run_at = {now} + $2, \
+             last_error = CASE WHEN $3 THEN last_error ELSE $4 END, \
+             last_http_status = COALESCE($5, last_http_status), lease_owner = NULL, lease_until = NULL, \
+             updated_at = {now}, finished_at = CASE WHEN $6 THEN {now} ELSE NULL END \
+             WHERE id = $7 AND lease_owner = $8",
+            now = db_now(&self.db)
+        );
         let http_status = http_status.map(i64::from);
         let keep_error = matches!(outcome, RunOutcome::Done { .. });
         macro_rules! write {
             ($pool:expr) => {{
                 let mut tx = $pool.begin().await?;
-                let updated = sqlx::query(
-                    "UPDATE jobs SET status = $1, next_run_at = $2, \
-                     last_error = CASE WHEN $3 THEN last_error ELSE $4 END, \
-                     last_http_status = COALESCE($5, last_http_status), lease_owner = NULL, lease_until = NULL, \
-                     updated_at = $6, finished_at = $7 WHERE id = $8 AND lease_owner = $9",
-                )
+                let updated = sqlx::query(&update)
                 .bind(status)
                 .bind(next_run_at)
                 .bind(keep_error)
                 .bind(&error)
                 .bind(http_status)
-                .bind(now_ms)
-                .bind(finished_at)
+                .bind(finished)
                 .bind(job.id)
                 .bind(owner)
                 .execute(&mut *tx)

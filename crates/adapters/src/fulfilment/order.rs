@@ -9,6 +9,7 @@ use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{
     CarrierOrder, CarrierOrderStatus, NumberProvider, NumberSearch, OrderRequest, ProviderError,
 };
+use numberdesk_domain::request::number_mismatch;
 use numberdesk_domain::values::{
     AreaCode, Assignee, CarrierOrderId, City, CountryCode, PhoneNumber, Quantity, RangeSize,
     Reason, Region,
@@ -267,7 +268,19 @@ pub(super) async fn run_order(
                 }
             }
             let search = search_for(&view)?;
-            let available = provider.search(&search).await?;
+            let offered = provider.search(&search).await?;
+            // A number that does not fit the request is never ordered.
+            let available: Vec<_> = offered
+                .into_iter()
+                .filter(|n| {
+                    let mismatch =
+                        number_mismatch(search.country, search.number_type, &n.phone_number);
+                    if let Some(why) = &mismatch {
+                        tracing::warn!(%request, %why, "the carrier offered a number that does not fit the request; not ordering it");
+                    }
+                    mismatch.is_none()
+                })
+                .collect();
             let wanted = usize::from(search.limit);
             if available.len() < wanted {
                 return Err(FulfilmentError::NotEnoughNumbers {

@@ -197,6 +197,8 @@ impl NumberRequest {
                 }])
             }
             (Some(S::Ordered), C::RecordProvisioned { phone_number }) => {
+                self.check_number(&phone_number)
+                    .map_err(|why| NumberRequestError::invalid("phone_number", why))?;
                 match self.number_state(&phone_number)? {
                     NumberState::Pending => {
                         Ok(vec![NumberRequestEvent::Provisioned { phone_number }])
@@ -257,7 +259,26 @@ impl NumberRequest {
                 format!("{dup} is listed twice"),
             ));
         }
+        for (i, number) in phone_numbers.iter().enumerate() {
+            self.check_number(number).map_err(|why| {
+                NumberRequestError::invalid("phone_numbers", format!("[{i}] {why}"))
+            })?;
+        }
         Ok(())
+    }
+
+    /// A number of another country (or of a type the request excludes) is
+    /// never recorded as ordered or provisioned.
+    fn check_number(&self, number: &PhoneNumber) -> Result<(), String> {
+        match &self.details {
+            Some(details) => {
+                match super::number_mismatch(details.country, details.number_type, number) {
+                    Some(why) => Err(why),
+                    None => Ok(()),
+                }
+            }
+            None => Ok(()),
+        }
     }
 
     fn number_state(&self, phone_number: &PhoneNumber) -> Result<NumberState, NumberRequestError> {

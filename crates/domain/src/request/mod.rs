@@ -6,6 +6,7 @@ mod commands;
 mod details;
 mod error;
 mod events;
+mod number_checks;
 mod status;
 
 pub use aggregate::{NumberRequest, NumberState, OrderState};
@@ -13,4 +14,5 @@ pub use commands::{NumberRequestCommand, SubmitNumberRequest};
 pub use details::{RequestDetails, RequestInput};
 pub use error::NumberRequestError;
 pub use events::{NumberRequestEvent, Submitted, EVENT_VERSION};
+pub use number_checks::{number_mismatch, number_region};
 pub use status::RequestStatus;

@@ -53,9 +53,9 @@ pub fn submitted(quantity: i64) -> NumberRequestEvent {
     }))
 }
 
-/// Valid Dutch fixed-line numbers: +31 20 1234 5xx.
+/// Valid Italian fixed-line numbers (the fixture request is IT): +39 02 1234 56xx.
 pub fn number(i: u32) -> PhoneNumber {
-    PhoneNumber::parse(&format!("+312012345{:02}", i % 100)).expect("valid fixture number")
+    PhoneNumber::parse(&format!("+3902123456{:02}", i % 100)).expect("valid fixture number")
 }
 
 pub fn assignee(name: &str) -> Assignee {

@@ -10,9 +10,9 @@ use crate::state::AppState;
 use async_graphql::{Context, Object, Result, ID};
 use numberdesk_adapters::tenancy::Principal;
 use numberdesk_adapters::NumberRequestView;
-use numberdesk_domain::request::{RequestDetails, RequestInput};
+use numberdesk_domain::request::{number_mismatch, RequestDetails, RequestInput};
 use numberdesk_domain::values::{
-    Assignee, CarrierOrderId, InvalidValue, OpsNotes, PhoneNumber, Reason,
+    Assignee, CarrierOrderId, CountryCode, InvalidValue, NumberType, OpsNotes, PhoneNumber, Reason,
 };
 use numberdesk_domain::{NumberRequestCommand, RequestStatus};
 use std::collections::BTreeMap;
@@ -39,7 +39,6 @@ async fn run(
 ) -> Result<NumberRequestObject, ApiError> {
     let meta = metadata(principal, http_request_id(ctx));
     let view = state.desk.execute(view.uuid, command, &meta).await?;
-    state.notify_committed();
     Ok(view.into())
 }
 
@@ -98,7 +97,6 @@ impl Mutation {
             .submit(org.id, org.account_id, details, &meta)
             .await
             .map_err(ApiError::from)?;
-        state.notify_committed();
         Ok(view.into())
     }
 
@@ -179,6 +177,17 @@ impl Mutation {
             )?,
         };
         let mut view = target(ctx, &id).await?;
+        // Numbers of another country or type never reach the log.
+        if let (Ok(country), Ok(number_type)) = (
+            CountryCode::parse(&view.country),
+            view.number_type.parse::<NumberType>(),
+        ) {
+            for (i, number) in numbers.iter().enumerate() {
+                if let Some(why) = number_mismatch(country, number_type, number) {
+                    return Err(ApiError::bad_field(&format!("phoneNumbers[{i}]"), why).into());
+                }
+            }
+        }
         let meta = metadata(principal, http_request_id(ctx));
         if view.status == RequestStatus::Assigned {
             view = state
@@ -207,7 +216,6 @@ impl Mutation {
                 .await
                 .map_err(ApiError::from)?;
         }
-        state.notify_committed();
         Ok(view.into())
     }
 

@@ -161,7 +161,6 @@ pub async fn create(
             return Err(error.into());
         }
     };
-    app.notify_committed();
     let body = serde_json::to_string(&NumberRequestEnvelope::from(view))
         .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
     if let Some((store, key)) = &idempotency {

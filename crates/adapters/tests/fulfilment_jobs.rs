@@ -1,0 +1,107 @@
+//! The jobs table on both backends: lease, retry, finish, heartbeat and
+//! lease expiry, all on the database's clock.
+
+use numberdesk_adapters::fulfilment::{JobKind, JobStatus, JobStore, NewJob, RunOutcome};
+use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::Database;
+use serde_json::json;
+use std::time::Duration;
+
+fn job(key: &str) -> NewJob {
+    NewJob {
+        kind: JobKind::Order,
+        request_id: Some(uuid::Uuid::new_v4()),
+        dedupe_key: key.to_owned(),
+        payload: json!({"attempt": 1}),
+        max_attempts: Some(3),
+        run_at: chrono::Utc::now(),
+    }
+}
+
+async fn leases_retries_and_expiry(db: Database) {
+    let jobs = JobStore::new(db);
+    assert!(jobs.enqueue(&job("k1")).await.expect("enqueue"));
+    assert!(!jobs.enqueue(&job("k1")).await.expect("enqueue again"));
+    let lease = Duration::from_secs(30);
+    let first = jobs
+        .lease_next("w1", lease)
+        .await
+        .expect("lease")
+        .expect("due");
+    assert_eq!(first.attempts, 1);
+    assert!(
+        jobs.lease_next("w2", lease).await.expect("lease").is_none(),
+        "held"
+    );
+    assert!(jobs
+        .heartbeat(first.id, "w1", lease)
+        .await
+        .expect("heartbeat"));
+    assert!(!jobs
+        .heartbeat(first.id, "w2", lease)
+        .await
+        .expect("heartbeat"));
+    let retry = RunOutcome::Retry {
+        error: "carrier unavailable".into(),
+        after: Duration::ZERO,
+        http_status: None,
+    };
+    let started = chrono::Utc::now();
+    assert!(jobs
+        .finish(&first, "w1", started, &retry)
+        .await
+        .expect("finish"));
+    let pending = jobs.get(first.id).await.expect("get").expect("job");
+    assert_eq!(pending.status, JobStatus::Pending);
+    assert_eq!(pending.last_error.as_deref(), Some("carrier unavailable"));
+    let runs = jobs.attempts_of(first.id).await.expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].outcome, "retry");
+
+    // A lease of zero length is expired at once on the database's clock:
+    // another worker takes the job over, and the old owner cannot finish it.
+    let second = jobs
+        .lease_next("w2", Duration::ZERO)
+        .await
+        .expect("lease")
+        .expect("due again");
+    assert_eq!(second.attempts, 2);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let third = jobs
+        .lease_next("w3", lease)
+        .await
+        .expect("lease")
+        .expect("expired lease taken over");
+    assert_eq!(third.attempts, 3);
+    let done = RunOutcome::Done { http_status: None };
+    assert!(!jobs
+        .finish(&second, "w2", started, &done)
+        .await
+        .expect("finish"));
+    assert!(jobs
+        .finish(&third, "w3", started, &done)
+        .await
+        .expect("finish"));
+    let finished = jobs.get(first.id).await.expect("get").expect("job");
+    assert_eq!(finished.status, JobStatus::Done);
+    assert!(finished.finished_at.is_some());
+    assert_eq!(jobs.attempts_of(first.id).await.expect("runs").len(), 2);
+}
+
+#[tokio::test]
+async fn sqlite_jobs_lease_retry_and_expire_on_the_database_clock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
+    let db = Database::connect(&url).await.expect("sqlite connects");
+    leases_retries_and_expiry(db).await;
+}
+
+#[tokio::test]
+async fn postgres_jobs_lease_retry_and_expire_on_the_database_clock() {
+    let Some(url) = fresh_postgres_url("fulfilment_jobs").await else {
+        return;
+    };
+    let db = Database::connect(&url).await.expect("postgres connects");
+    leases_retries_and_expiry(db).await;
+    drop_postgres_database(&url).await;
+}
