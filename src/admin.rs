@@ -47,6 +47,18 @@ pub enum AdminCommand {
         #[arg(long, default_value = "")]
         label: String,
     },
+    /// List accounts (id, partner, name), to recover a lost X-Account-Id.
+    ListAccounts {
+        /// Only this partner's accounts.
+        #[arg(long)]
+        partner: Option<Uuid>,
+    },
+    /// List organisations (id, slug, account, name), to recover a lost slug.
+    ListOrgs {
+        /// Only this account's organisations.
+        #[arg(long)]
+        account: Option<Uuid>,
+    },
     /// List keys (never their secrets).
     ListKeys {
         /// Only this partner's keys.
@@ -116,6 +128,26 @@ pub async fn run(
             let partner = tenancy.create_partner(&name).await?;
             println!("partner {} {}", partner.id, partner.name);
         }
+        AdminCommand::ListAccounts { partner } => {
+            for account in accounts(tenancy, partner).await? {
+                println!("{}\t{}\t{}", account.id, account.partner_id, account.name);
+            }
+        }
+        AdminCommand::ListOrgs { account } => {
+            let accounts = match account {
+                Some(id) => vec![id],
+                None => accounts(tenancy, None)
+                    .await?
+                    .into_iter()
+                    .map(|a| a.id)
+                    .collect(),
+            };
+            for account in accounts {
+                for org in tenancy.organizations_of_account(account).await? {
+                    println!("{}\t{}\t{}\t{}", org.id, org.slug, org.account_id, org.name);
+                }
+            }
+        }
         AdminCommand::ListPartners => {
             for partner in tenancy.partners().await? {
                 println!("{}\t{}", partner.id, partner.name);
@@ -180,4 +212,25 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// The accounts of one partner, or of every partner.
+async fn accounts(
+    tenancy: &TenancyStore,
+    partner: Option<Uuid>,
+) -> anyhow::Result<Vec<numberdesk_adapters::tenancy::Account>> {
+    let partners = match partner {
+        Some(id) => vec![id],
+        None => tenancy
+            .partners()
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect(),
+    };
+    let mut all = Vec::new();
+    for partner in partners {
+        all.extend(tenancy.accounts_of_partner(partner).await?);
+    }
+    Ok(all)
 }
