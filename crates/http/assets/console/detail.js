@@ -38,6 +38,12 @@ export function renderDetail(main, id) {
   async function load() {
     try {
       const data = await gql(QUERY, { id, ops: session.isOps });
+      // A call started meanwhile (a busy form): render once it is over.
+      if (body.querySelector('[aria-busy="true"]')) {
+        clearTimeout(timer);
+        timer = setTimeout(load, 200);
+        return;
+      }
       if (!data.numberRequest) {
         fill(body, h("p", { class: "empty" }, "No such request, or it is not one of yours."));
         return;
@@ -53,10 +59,16 @@ export function renderDetail(main, id) {
   }
   load();
   // A change by someone else reloads the page, unless the user is typing
-  // into an action's form: then a button offers the reload.
+  // into an action's form: then a button offers the reload. While a call
+  // runs (a busy form or control) the reload waits, so the busy state and
+  // the call's answer are never wiped out by a re-render.
   const unsubscribe = subscribe(EVENTS, { requestId: id }, () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
+    timer = setTimeout(function reloadWhenIdle() {
+      if (body.querySelector('[aria-busy="true"]')) {
+        timer = setTimeout(reloadWhenIdle, 200);
+        return;
+      }
       const typing = [...body.querySelectorAll(".actions input, .actions textarea")]
         .some((el) => el.value !== el.defaultValue);
       if (!typing) {
