@@ -38,7 +38,8 @@ export function renderDetail(main, id) {
   async function load() {
     try {
       const data = await gql(QUERY, { id, ops: session.isOps });
-      // A call started meanwhile (a busy form): render once it is over.
+      // A call runs (a busy form or control): render once it is over, so a
+      // re-render never wipes out its busy state or its answer.
       if (body.querySelector('[aria-busy="true"]')) {
         clearTimeout(timer);
         timer = setTimeout(load, 200);
@@ -59,16 +60,11 @@ export function renderDetail(main, id) {
   }
   load();
   // A change by someone else reloads the page, unless the user is typing
-  // into an action's form: then a button offers the reload. While a call
-  // runs (a busy form or control) the reload waits, so the busy state and
-  // the call's answer are never wiped out by a re-render.
+  // into an action's form: then a button offers the reload. (While a call
+  // runs, load() itself waits before it renders.)
   const unsubscribe = subscribe(EVENTS, { requestId: id }, () => {
     clearTimeout(timer);
-    timer = setTimeout(function reloadWhenIdle() {
-      if (body.querySelector('[aria-busy="true"]')) {
-        timer = setTimeout(reloadWhenIdle, 200);
-        return;
-      }
+    timer = setTimeout(() => {
       const typing = [...body.querySelectorAll(".actions input, .actions textarea")]
         .some((el) => el.value !== el.defaultValue);
       if (!typing) {
