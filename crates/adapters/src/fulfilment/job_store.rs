@@ -258,7 +258,18 @@ impl JobStore {
         owner: &str,
         payload: &serde_json::Value,
     ) -> Result<bool, StoreError> {
-        self.db.execute(Sql::new("UPDATE jobs SET payload = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'").arg(payload.to_string()).arg(id).arg(owner)).await.map(|n| n == 1)
+        self.db
+            .execute(
+                Sql::new(
+                    "UPDATE jobs SET payload = $1 WHERE id = $2 AND lease_owner = \
+ $3 AND status = 'running'",
+                )
+                .arg(payload.to_string())
+                .arg(id)
+                .arg(owner),
+            )
+            .await
+            .map(|n| n == 1)
     }
 
     /// Extends a lease still held by `owner`; `false` if it was lost.
