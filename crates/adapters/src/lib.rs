@@ -25,24 +25,26 @@
 //! (`examples/embed_store.rs`).
 #![deny(missing_docs)]
 
-#[macro_use]
-mod backend;
-mod db;
 mod desk;
 mod error;
 mod fold;
 mod freshness;
 pub mod fulfilment;
 mod idempotency;
+mod lists;
 mod model;
+mod projector;
+mod reads;
 mod rows;
 mod sqlite_repo;
 mod sqlite_view_repo;
+mod store;
 pub mod tenancy;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod view_writer;
 
-pub use db::Database;
+pub use store::Database;
 pub use desk::{NumberDesk, StoreSettings, ORGANIZATION_ID};
 pub use error::{CommandError, StoreError};
 pub use fulfilment::{Fulfilment, FulfilmentError, FulfilmentSettings};
