@@ -9,6 +9,8 @@
 #[macro_use]
 mod helpers;
 
+mod carrier_double;
+mod carrier_process;
 mod cli;
 mod console_assets;
 mod console_browser;

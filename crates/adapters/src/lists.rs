@@ -6,7 +6,7 @@ use crate::model::{
     RecordedEvent, RequestFilter,
 };
 use crate::reads::{orgs, view_select};
-use crate::rows::{occurred_at_text, EventRow, ViewRow, EVENT_COLUMNS, PHONE_COLUMNS};
+use crate::rows::{occurred_at_text, EventRow, EVENT_COLUMNS, PHONE_COLUMNS};
 use crate::store::Sql;
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
@@ -31,7 +31,10 @@ fn paginate<T>(mut items: Vec<T>, page: &PageRequest, total_count: Option<i64>) 
 /// `SELECT COUNT(*) FROM table WHERE 1 = 1 <conditions>`.
 async fn count(db: &Database, table: &str, conditions: &Sql) -> Result<i64, StoreError> {
     let sql = Sql {
-        text: format!("SELECT COUNT(*) FROM {table} WHERE 1 = 1{}", conditions.text),
+        text: format!(
+            "SELECT COUNT(*) FROM {table} WHERE 1 = 1{}",
+            conditions.text
+        ),
         params: conditions.params.clone(),
     };
     db.scalar(sql).await
@@ -83,11 +86,7 @@ pub(crate) async fn list_requests(
         sql.push(" AND id < ").bind(after);
     }
     sql.push(" ORDER BY id DESC LIMIT ").bind(limit_of(page));
-    let rows: Vec<ViewRow> = db.fetch_all(sql).await?;
-    let items = rows
-        .into_iter()
-        .map(ViewRow::into_view)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items: Vec<NumberRequestView> = db.fetch_all(sql).await?;
     Ok(paginate(items, page, total_count))
 }
 
@@ -157,9 +156,9 @@ pub(crate) async fn audit_log(
         && filter.to.is_none();
     let total_count = match (page.with_total, by_organization_only) {
         (false, _) => None,
-        (true, true) => Some(
-            counted_events(db, &filter.organization_ids, &conditions, checkpoint_seen).await?,
-        ),
+        (true, true) => {
+            Some(counted_events(db, &filter.organization_ids, &conditions, checkpoint_seen).await?)
+        }
         (true, false) => Some(count(db, "events", &conditions).await?),
     };
     let head = format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1");

@@ -1,7 +1,8 @@
 //! The carrier side of fulfilment: ordering an attempt (never twice),
 //! applying carrier outcomes, polling pending orders, applying webhooks.
 
-use super::jobs::{from_millis, millis, Job, JobKind, JobStatus, JobStore};
+use super::job_store::JobStore;
+use super::jobs::{from_millis, millis, Job, JobKind, JobStatus};
 use super::{FulfilmentError, SYSTEM_ACTOR};
 use crate::{NumberDesk, NumberRequestView};
 use chrono::{DateTime, Utc};

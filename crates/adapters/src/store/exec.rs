@@ -143,8 +143,12 @@ impl Conn<'_> {
     /// dropped on rollback); nothing where the backend has no notifications.
     pub async fn notify(&mut self, channel: &str, payload: &str) -> Result<(), StoreError> {
         if self.dialect().notifies {
-            self.execute(Sql::new("SELECT pg_notify($1, $2)").arg(channel).arg(payload))
-                .await?;
+            self.execute(
+                Sql::new("SELECT pg_notify($1, $2)")
+                    .arg(channel)
+                    .arg(payload),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -198,6 +202,15 @@ impl Database {
         match self {
             Database::Postgres(_) => &Dialect::POSTGRES,
             Database::Sqlite(_) => &Dialect::SQLITE,
+        }
+    }
+
+    /// The pool's open connections and how many of them are idle (for
+    /// metrics).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self {
+            Database::Postgres(pool) => (pool.size(), pool.num_idle()),
+            Database::Sqlite(pool) => (pool.size(), pool.num_idle()),
         }
     }
 

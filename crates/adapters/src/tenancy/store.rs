@@ -1,88 +1,16 @@
 use super::cache::TenancyCache;
 use super::keys::generate_slug;
+use super::rows::{uuid, AccountRow, KeyRow, OrganizationRow, KEY_COLUMNS};
 use super::{
     digest_key, generate_key, Account, ApiKeyInfo, IssuedKey, Organization, Partner, Principal,
     Role,
 };
 use crate::store::Sql;
 use crate::{Database, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
-
-#[derive(sqlx::FromRow)]
-struct KeyRow {
-    id: String,
-    partner_id: String,
-    role: String,
-    label: String,
-    prefix: String,
-    created_at: DateTime<Utc>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(sqlx::FromRow)]
-struct OrganizationRow {
-    id: i64,
-    slug: String,
-    account_id: String,
-    name: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    id: String,
-    partner_id: String,
-    name: String,
-}
-
-fn uuid(text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text)
-        .map_err(|e| StoreError::Internal(format!("stored id {text:?}: {e}").into()))
-}
-
-impl TryFrom<KeyRow> for ApiKeyInfo {
-    type Error = StoreError;
-    fn try_from(row: KeyRow) -> Result<Self, StoreError> {
-        Ok(ApiKeyInfo {
-            id: uuid(&row.id)?,
-            partner_id: uuid(&row.partner_id)?,
-            role: Role::parse(&row.role).ok_or_else(|| {
-                StoreError::Internal(format!("stored role {:?}", row.role).into())
-            })?,
-            label: row.label,
-            prefix: row.prefix,
-            created_at: row.created_at,
-            revoked_at: row.revoked_at,
-        })
-    }
-}
-
-impl TryFrom<OrganizationRow> for Organization {
-    type Error = StoreError;
-    fn try_from(row: OrganizationRow) -> Result<Self, StoreError> {
-        Ok(Organization {
-            id: row.id,
-            slug: row.slug,
-            account_id: uuid(&row.account_id)?,
-            name: row.name,
-        })
-    }
-}
-
-impl TryFrom<AccountRow> for Account {
-    type Error = StoreError;
-    fn try_from(row: AccountRow) -> Result<Self, StoreError> {
-        Ok(Account {
-            id: uuid(&row.id)?,
-            partner_id: uuid(&row.partner_id)?,
-            name: row.name,
-        })
-    }
-}
-
-const KEY_COLUMNS: &str = "id, partner_id, role, label, prefix, created_at, revoked_at";
 
 /// Partners, accounts, organisations and API keys, on the same database as
 /// the event log. Clones share one in-process cache (see `cache.rs`).
@@ -113,7 +41,10 @@ impl TenancyStore {
 
     /// Whether no partner exists yet (a fresh deployment, to seed a demo).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let count: i64 = self.db.scalar(Sql::new("SELECT COUNT(*) FROM partners")).await?;
+        let count: i64 = self
+            .db
+            .scalar(Sql::new("SELECT COUNT(*) FROM partners"))
+            .await?;
         Ok(count == 0)
     }
 
@@ -123,13 +54,25 @@ impl TenancyStore {
             id: Uuid::new_v4(),
             name: name.to_owned(),
         };
-        self.db.execute(Sql::new("INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)").arg(partner.id.to_string()).arg(&partner.name).arg(Utc::now())).await?;
+        self.db
+            .execute(
+                Sql::new("INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)")
+                    .arg(partner.id.to_string())
+                    .arg(&partner.name)
+                    .arg(Utc::now()),
+            )
+            .await?;
         Ok(partner)
     }
 
     /// Lists partners, oldest first.
     pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
-        let rows: Vec<(String, String)> = self.db.fetch_all(Sql::new("SELECT id, name FROM partners ORDER BY created_at, id")).await?;
+        let rows: Vec<(String, String)> = self
+            .db
+            .fetch_all(Sql::new(
+                "SELECT id, name FROM partners ORDER BY created_at, id",
+            ))
+            .await?;
         rows.into_iter()
             .map(|(id, name)| {
                 Ok(Partner {
@@ -151,7 +94,18 @@ impl TenancyStore {
             partner_id,
             name: name.to_owned(),
         };
-        self.db.execute(Sql::new("INSERT INTO accounts (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)").arg(account.id.to_string()).arg(partner_id.to_string()).arg(&account.name).arg(Utc::now())).await?;
+        self.db
+            .execute(
+                Sql::new(
+                    "INSERT INTO accounts (id, partner_id, name, created_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .arg(account.id.to_string())
+                .arg(partner_id.to_string())
+                .arg(&account.name)
+                .arg(Utc::now()),
+            )
+            .await?;
         Ok(account)
     }
 
@@ -160,7 +114,13 @@ impl TenancyStore {
         if let Some(account) = self.cache.accounts.get(&id) {
             return Ok(Some(account));
         }
-        let row: Option<AccountRow> = self.db.fetch_optional(Sql::new("SELECT id, partner_id, name FROM accounts WHERE id = $1").arg(id.to_string())).await?;
+        let row: Option<AccountRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, partner_id, name FROM accounts WHERE id = $1")
+                    .arg(id.to_string()),
+            )
+            .await?;
         let account = row.map(Account::try_from).transpose()?;
         if let Some(account) = &account {
             self.cache.accounts.insert(id, account.clone());
@@ -170,7 +130,16 @@ impl TenancyStore {
 
     /// The accounts of a partner.
     pub async fn accounts_of_partner(&self, partner_id: Uuid) -> Result<Vec<Account>, StoreError> {
-        let rows: Vec<AccountRow> = self.db.fetch_all(Sql::new("SELECT id, partner_id, name FROM accounts WHERE partner_id = $1 ORDER BY created_at, id").arg(partner_id.to_string())).await?;
+        let rows: Vec<AccountRow> = self
+            .db
+            .fetch_all(
+                Sql::new(
+                    "SELECT id, partner_id, name FROM accounts WHERE partner_id = \
+                     $1 ORDER BY created_at, id",
+                )
+                .arg(partner_id.to_string()),
+            )
+            .await?;
         rows.into_iter().map(Account::try_from).collect()
     }
 
@@ -181,7 +150,19 @@ impl TenancyStore {
         name: &str,
     ) -> Result<Organization, StoreError> {
         let slug = generate_slug();
-        let id: i64 = self.db.scalar(Sql::new("INSERT INTO organizations (slug, account_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id").arg(&slug).arg(account_id.to_string()).arg(name).arg(Utc::now())).await?;
+        let id: i64 = self
+            .db
+            .scalar(
+                Sql::new(
+                    "INSERT INTO organizations (slug, account_id, name, \
+                     created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .arg(&slug)
+                .arg(account_id.to_string())
+                .arg(name)
+                .arg(Utc::now()),
+            )
+            .await?;
         self.cache.forget_scopes();
         Ok(Organization {
             id,
@@ -199,7 +180,13 @@ impl TenancyStore {
         if let Some(org) = self.cache.organizations_by_slug.get(slug) {
             return Ok(Some(org));
         }
-        let row: Option<OrganizationRow> = self.db.fetch_optional(Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1").arg(slug)).await?;
+        let row: Option<OrganizationRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1")
+                    .arg(slug),
+            )
+            .await?;
         let org = row.map(Organization::try_from).transpose()?;
         if let Some(org) = &org {
             self.cache.remember_organization(org);
@@ -212,7 +199,13 @@ impl TenancyStore {
         if let Some(org) = self.cache.organizations.get(&id) {
             return Ok(Some(org));
         }
-        let row: Option<OrganizationRow> = self.db.fetch_optional(Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE id = $1").arg(id)).await?;
+        let row: Option<OrganizationRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE id = $1")
+                    .arg(id),
+            )
+            .await?;
         let org = row.map(Organization::try_from).transpose()?;
         if let Some(org) = &org {
             self.cache.remember_organization(org);
@@ -225,7 +218,16 @@ impl TenancyStore {
         &self,
         account_id: Uuid,
     ) -> Result<Vec<Organization>, StoreError> {
-        let rows: Vec<OrganizationRow> = self.db.fetch_all(Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE account_id = $1 ORDER BY id").arg(account_id.to_string())).await?;
+        let rows: Vec<OrganizationRow> = self
+            .db
+            .fetch_all(
+                Sql::new(
+                    "SELECT id, slug, account_id, name FROM organizations WHERE \
+                     account_id = $1 ORDER BY id",
+                )
+                .arg(account_id.to_string()),
+            )
+            .await?;
         rows.into_iter().map(Organization::try_from).collect()
     }
 
@@ -242,8 +244,16 @@ impl TenancyStore {
         {
             return Ok(scope);
         }
-        let rows: Vec<OrganizationRow> = self.db.fetch_all(Sql::new("SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
-             JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id").arg(partner_id.to_string())).await?;
+        let rows: Vec<OrganizationRow> = self
+            .db
+            .fetch_all(
+                Sql::new(
+                    "SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
+             JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id",
+                )
+                .arg(partner_id.to_string()),
+            )
+            .await?;
         let scope = Arc::new(
             rows.into_iter()
                 .map(Organization::try_from)
@@ -272,7 +282,21 @@ impl TenancyStore {
             created_at: Utc::now(),
             revoked_at: None,
         };
-        self.db.execute(Sql::new("INSERT INTO api_keys (id, partner_id, role, label, prefix, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)").arg(info.id.to_string()).arg(partner_id.to_string()).arg(role.as_str()).arg(&info.label).arg(&info.prefix).arg(digest_key(&secret)).arg(info.created_at)).await?;
+        self.db
+            .execute(
+                Sql::new(
+                    "INSERT INTO api_keys (id, partner_id, role, label, prefix, \
+                     digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .arg(info.id.to_string())
+                .arg(partner_id.to_string())
+                .arg(role.as_str())
+                .arg(&info.label)
+                .arg(&info.prefix)
+                .arg(digest_key(&secret))
+                .arg(info.created_at),
+            )
+            .await?;
         Ok(IssuedKey { info, secret })
     }
 
@@ -280,10 +304,22 @@ impl TenancyStore {
     pub async fn keys(&self, partner_id: Option<Uuid>) -> Result<Vec<ApiKeyInfo>, StoreError> {
         let rows: Vec<KeyRow> = match partner_id {
             Some(partner) => {
-                self.db.fetch_all(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE partner_id = $1 ORDER BY created_at, id")).arg(partner.to_string())).await?
+                self.db
+                    .fetch_all(
+                        Sql::from(format!(
+                            "SELECT {KEY_COLUMNS} FROM api_keys WHERE partner_id = $1 \
+                             ORDER BY created_at, id"
+                        ))
+                        .arg(partner.to_string()),
+                    )
+                    .await?
             }
             None => {
-                self.db.fetch_all(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id"))).await?
+                self.db
+                    .fetch_all(Sql::from(format!(
+                        "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id"
+                    )))
+                    .await?
             }
         };
         rows.into_iter().map(ApiKeyInfo::try_from).collect()
@@ -291,7 +327,16 @@ impl TenancyStore {
 
     /// Revokes a key; `false` when no unrevoked key has that id.
     pub async fn revoke_key(&self, key_id: Uuid) -> Result<bool, StoreError> {
-        let result = self.db.execute(Sql::new("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").arg(Utc::now()).arg(key_id.to_string())).await?;
+        let result = self
+            .db
+            .execute(
+                Sql::new(
+                    "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                )
+                .arg(Utc::now())
+                .arg(key_id.to_string()),
+            )
+            .await?;
         // After the write: a lookup racing with it cannot re-cache the key.
         self.cache.forget_keys();
         Ok(result == 1)
@@ -306,7 +351,15 @@ impl TenancyStore {
         if let Some(principal) = self.cache.keys.as_ref().and_then(|keys| keys.get(&digest)) {
             return Ok(Some(principal));
         }
-        let row: Option<KeyRow> = self.db.fetch_optional(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL")).arg(&digest)).await?;
+        let row: Option<KeyRow> = self
+            .db
+            .fetch_optional(
+                Sql::from(format!(
+                    "SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL"
+                ))
+                .arg(&digest),
+            )
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let info = ApiKeyInfo::try_from(row)?;
         let principal = Principal {
