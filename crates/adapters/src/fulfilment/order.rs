@@ -234,6 +234,7 @@ impl OrderJob<'_> {
 ///
 /// Then records `Ordered` and whatever the carrier already settled. Nothing
 /// to do when the request moved on.
+#[tracing::instrument(skip_all, fields(job = job.job.id, kind = "order", request = %request, attempt, correlation_id = %meta.correlation_id), err)]
 pub(super) async fn run_order(
     desk: &NumberDesk,
     provider: &dyn NumberProvider,

@@ -128,6 +128,7 @@ impl Fulfilment {
 
     /// Runs a job this process leased, extending the lease while it runs, and
     /// records the outcome.
+    #[tracing::instrument(skip_all, fields(job = job.id, kind = job.kind.as_str(), request = ?job.request_id, correlation_id = %meta.correlation_id), err)]
     async fn run_leased(
         &self,
         job: &Job,
