@@ -2,7 +2,8 @@
 //! happened meanwhile: an order that lands after the request was cancelled
 //! (the cancel slipped in before the order job started) is recorded as
 //! `OrderLandedLate`, the job ends DONE (not FAILED), and ops see it in
-//! `needsAttention`.
+//! `needsAttention`. And the worker's events are stamped when recorded and
+//! carry the correlation and causation of the event that queued them.
 
 use crate::helpers::{eventually, fast_fulfilment, spawn_fulfilment, Backend};
 use axum::http::Method;
@@ -136,5 +137,111 @@ async fn an_order_landing_on_a_cancelled_request_is_recorded_and_listed(
     assert_eq!(item["requestStatus"], "cancelled");
     assert_eq!(item["carrierOrderId"], orders[0].id.as_str());
     assert_eq!(item["phoneNumbers"], json!(["+12015550123"]));
+    node.task.abort();
+}
+
+#[tokio::test]
+async fn sqlite_worker_events_are_stamped_when_recorded_and_point_at_their_cause() {
+    worker_events_are_stamped_when_recorded_and_point_at_their_cause(Backend::Sqlite, "fa_audit")
+        .await;
+}
+
+#[tokio::test]
+async fn postgres_worker_events_are_stamped_when_recorded_and_point_at_their_cause() {
+    worker_events_are_stamped_when_recorded_and_point_at_their_cause(Backend::Postgres, "fa_audit")
+        .await;
+}
+
+/// Audit times and causes (issue 14): a note updated while the order POST
+/// runs comes before `Ordered` in the log, so `Ordered` must not carry the
+/// time its job started; as-of at every event's time includes that event;
+/// the order's events carry the `Assigned`'s correlation id and point at it.
+async fn worker_events_are_stamped_when_recorded_and_point_at_their_cause(
+    backend: Backend,
+    name: &str,
+) {
+    let fake = FakeTelnyx::start().await;
+    {
+        let mut state = fake.state();
+        state.inventory.push(InventoryItem {
+            country: "US",
+            ndc: "201",
+            number: "+12015550123".to_owned(),
+            best_effort: false,
+        });
+        state.faults.push(Fault {
+            method: Method::POST,
+            path: "/number_orders",
+            times: Some(1),
+            after_processing: true,
+            kind: FaultKind::Delay(Duration::from_millis(1500)),
+        });
+    }
+    let Some((app, node, _)) =
+        spawn_fulfilment(backend, name, fast_fulfilment(), Some(telnyx(&fake))).await
+    else {
+        return;
+    };
+    let id = app
+        .submit_with(json!({"country": "US", "areaCode": "201", "quantity": 1}))
+        .await;
+    app.assign(&id).await;
+    eventually(20, "the order POST to be in flight", || async {
+        (fake.state().count(&Method::POST, "/number_orders") == 1).then_some(())
+    })
+    .await;
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+    app.state
+        .desk
+        .execute(
+            uuid,
+            NumberRequestCommand::UpdateNotes {
+                notes: numberdesk_domain::values::OpsNotes::parse("while ordering").expect("notes"),
+            },
+            &CommandMetadata::new("test"),
+        )
+        .await
+        .expect("notes");
+    app.wait_status(&id, "PROVISIONED", 30).await;
+    let history = app.state.desk.history(uuid).await.expect("history");
+    for pair in history.windows(2) {
+        assert!(
+            pair[0].occurred_at <= pair[1].occurred_at,
+            "occurredAt goes backwards: {} {} then {} {}",
+            pair[0].event_type,
+            pair[0].occurred_at,
+            pair[1].event_type,
+            pair[1].occurred_at
+        );
+    }
+    for event in &history {
+        let as_of = app
+            .state
+            .desk
+            .request_as_of(uuid, event.occurred_at)
+            .await
+            .expect("as of")
+            .expect("existed");
+        assert!(
+            as_of.version >= event.sequence,
+            "as of {} ({}) shows version {}",
+            event.occurred_at,
+            event.event_type,
+            as_of.version
+        );
+    }
+    let assigned = history
+        .iter()
+        .find(|e| e.event_type == "Assigned")
+        .expect("assigned");
+    let ordered = history
+        .iter()
+        .find(|e| e.event_type == "Ordered")
+        .expect("ordered");
+    assert_eq!(ordered.correlation_id, assigned.correlation_id);
+    assert_eq!(
+        ordered.causation_id.as_deref(),
+        Some(format!("event:{}", assigned.position).as_str())
+    );
     node.task.abort();
 }

@@ -83,6 +83,7 @@ impl Fulfilment {
                 .map_or(history.len(), |i| i + 1);
             let request = event.request_id;
             let now = Utc::now();
+            let first_new = jobs.len();
             match decode(event)? {
                 NumberRequestEvent::Submitted(_) if settings.auto_fulfilment => {
                     jobs.push(NewJob {
@@ -145,6 +146,14 @@ impl Fulfilment {
                             }
                         }
                     }
+                }
+            }
+            // Work caused by this event carries its correlation and points
+            // back at it.
+            for job in &mut jobs[first_new..] {
+                if let Some(payload) = job.payload.as_object_mut() {
+                    payload.insert("correlation_id".into(), json!(event.correlation_id));
+                    payload.insert("caused_by".into(), json!(event.position));
                 }
             }
         }

@@ -40,6 +40,20 @@ pub fn request_of_reference(reference: &str) -> Option<Uuid> {
     Uuid::parse_str(id.trim()).ok()
 }
 
+/// Runs a command with its metadata stamped now: a worker event's
+/// `occurred_at` is when it is recorded, not when its job started, so
+/// within a request times never go backwards and as-of reads match history.
+async fn execute_now(
+    desk: &NumberDesk,
+    request: Uuid,
+    command: NumberRequestCommand,
+    meta: &CommandMetadata,
+) -> Result<NumberRequestView, crate::CommandError> {
+    let mut meta = meta.clone();
+    meta.occurred_at = Utc::now();
+    desk.execute(request, command, &meta).await
+}
+
 fn stored<T, E: std::fmt::Display>(
     field: &str,
     result: Result<T, E>,
@@ -120,7 +134,8 @@ pub(super) async fn auto_assign(
         "assignee",
         Assignee::parse(SYSTEM_ACTOR).map_err(|e| e.reason),
     )?;
-    desk.execute(
+    execute_now(
+        desk,
         request,
         NumberRequestCommand::Assign {
             assignee,
@@ -219,6 +234,7 @@ impl OrderJob<'_> {
 ///
 /// Then records `Ordered` and whatever the carrier already settled. Nothing
 /// to do when the request moved on.
+#[tracing::instrument(skip_all, fields(job = job.job.id, kind = "order", request = %request, attempt, correlation_id = %meta.correlation_id), err)]
 pub(super) async fn run_order(
     desk: &NumberDesk,
     provider: &dyn NumberProvider,
@@ -353,16 +369,16 @@ async fn record_order(
         .collect();
     let view = view_of(desk, request).await?;
     if view.status == RequestStatus::Assigned && view.attempt == i64::from(attempt) {
-        let recorded = desk
-            .execute(
-                request,
-                NumberRequestCommand::RecordOrder {
-                    carrier_order_id: carrier_order_id.clone(),
-                    phone_numbers: phone_numbers.clone(),
-                },
-                meta,
-            )
-            .await;
+        let recorded = execute_now(
+            desk,
+            request,
+            NumberRequestCommand::RecordOrder {
+                carrier_order_id: carrier_order_id.clone(),
+                phone_numbers: phone_numbers.clone(),
+            },
+            meta,
+        )
+        .await;
         match recorded {
             Ok(_) => return Ok(true),
             // The request moved on between the read and the write.
@@ -373,7 +389,8 @@ async fn record_order(
         }
     }
     tracing::warn!(%request, order = %order.id, "the carrier accepted an order the request can no longer take; recorded as needing attention");
-    desk.execute(
+    execute_now(
+        desk,
         request,
         NumberRequestCommand::RecordLateOrder {
             carrier_order_id,
@@ -479,7 +496,8 @@ pub(super) async fn record_outcome(
         }
     }
     for phone_number in provision {
-        desk.execute(
+        execute_now(
+            desk,
             request,
             NumberRequestCommand::RecordProvisioned { phone_number },
             meta,
@@ -487,7 +505,8 @@ pub(super) async fn record_outcome(
         .await?;
     }
     for (reason, phone_numbers) in failures {
-        desk.execute(
+        execute_now(
+            desk,
             request,
             NumberRequestCommand::RecordOrderFailure {
                 reason: stored("reason", Reason::parse(&reason).map_err(|e| e.reason))?,

@@ -92,8 +92,7 @@ impl Fulfilment {
         else {
             return Ok(false);
         };
-        let mut meta = CommandMetadata::new(SYSTEM_ACTOR);
-        meta.causation_id = Some(format!("job:{}", job.id));
+        let meta = job_metadata(&job);
         self.run_leased(&job, &owner, &meta).await?;
         Ok(true)
     }
@@ -129,6 +128,7 @@ impl Fulfilment {
 
     /// Runs a job this process leased, extending the lease while it runs, and
     /// records the outcome.
+    #[tracing::instrument(skip_all, fields(job = job.id, kind = job.kind.as_str(), request = ?job.request_id, correlation_id = %meta.correlation_id), err)]
     async fn run_leased(
         &self,
         job: &Job,
@@ -296,4 +296,30 @@ impl Fulfilment {
             .saturating_mul(2u32.saturating_pow(exponent))
             .min(Duration::from_secs(3600))
     }
+}
+
+/// The metadata of a job's commands: the correlation id of the event that
+/// caused the job and a causation id pointing at it (`event:{position}`);
+/// jobs without a causing event (webhooks) say `job:{id}`.
+fn job_metadata(job: &Job) -> CommandMetadata {
+    let mut meta = CommandMetadata::new(SYSTEM_ACTOR);
+    if let Some(correlation) = job
+        .payload
+        .get("correlation_id")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|c| Uuid::parse_str(c).ok())
+    {
+        meta.correlation_id = correlation;
+    }
+    meta.causation_id = Some(
+        match job
+            .payload
+            .get("caused_by")
+            .and_then(serde_json::Value::as_i64)
+        {
+            Some(position) => format!("event:{position}"),
+            None => format!("job:{}", job.id),
+        },
+    );
+    meta
 }
