@@ -20,6 +20,7 @@ mod fault_sigkill;
 mod fulfilment_sandbox;
 mod fulfilment_telnyx;
 mod graphql_api;
+mod graphql_paging;
 mod harness;
 mod list_cache;
 mod metrics;

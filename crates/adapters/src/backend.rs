@@ -24,6 +24,7 @@ macro_rules! backend {
         /// Queries compiled for one backend (see the module docs).
         pub(crate) mod $module {
             use crate::fold::{fold, Projection};
+            use crate::keyset::{self, Order, Side};
             use crate::model::{
                 AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter,
                 PhoneNumberView, RecordedEvent, RequestFilter,
@@ -339,9 +340,6 @@ macro_rules! backend {
                 }
             }
 
-            fn limit_of(page: &PageRequest) -> i64 {
-                i64::from(page.first) + 1
-            }
 
             async fn count(pool: &Pool, table: &str, filter: &Sql) -> Result<i64, StoreError> {
                 let text = format!("SELECT COUNT(*) FROM {table} WHERE 1 = 1{}", filter.text);
@@ -350,11 +348,25 @@ macro_rules! backend {
                 Ok(query.fetch_one(pool).await?)
             }
 
-            fn paginate<T>(mut items: Vec<T>, page: &PageRequest, total_count: Option<i64>) -> Page<T> {
-                let first = page.first as usize;
-                let has_next_page = items.len() > first;
-                items.truncate(first);
-                Page { items, has_next_page, total_count }
+            /// Whether matching items lie beyond the page's `after` and
+            /// `before` cursors (the previous and next side).
+            async fn beyond_cursors(
+                pool: &Pool,
+                table: &str,
+                conditions: &Sql,
+                column: &str,
+                order: Order,
+                page: &PageRequest,
+            ) -> Result<(bool, bool), StoreError> {
+                let mut answers = [false, false];
+                for (answer, side) in answers.iter_mut().zip([Side::Previous, Side::Next]) {
+                    if let Some(filter) = keyset::beyond(conditions, column, order, page, side) {
+                        let text = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE 1 = 1{})", filter.text);
+                        let query = sqlx::query_scalar::<_, bool>(&text);
+                        *answer = bind_params!(query, filter.params).fetch_one(pool).await?;
+                    }
+                }
+                Ok((answers[0], answers[1]))
             }
 
             /// Requests matching `filter`, newest first, keyset on the number.
@@ -382,7 +394,7 @@ macro_rules! backend {
                     conditions.push(" AND created_at >= ").bind(Param::Time(after));
                 }
                 if let Some(before) = filter.created_before {
-                    conditions.push(" AND created_at <= ").bind(Param::Time(before));
+                    conditions.push(" AND created_at < ").bind(Param::Time(before));
                 }
                 let by_status_only = filter.country.is_none()
                     && filter.assigned_to.is_none()
@@ -393,17 +405,16 @@ macro_rules! backend {
                     (true, true) => Some(counted(pool, &filter.organization_ids, &filter.statuses).await?),
                     (true, false) => Some(count(pool, "number_requests", &conditions).await?),
                 };
+                let (previous, next) =
+                    beyond_cursors(pool, "number_requests", &conditions, "id", Order::Descending, page).await?;
                 let mut sql = Sql::new(&format!("{} WHERE 1 = 1", view_select()));
                 sql.push(&conditions.text);
                 sql.params = conditions.params;
-                if let Some(after) = page.after {
-                    sql.push(" AND id < ").bind(Param::I64(after));
-                }
-                sql.push(" ORDER BY id DESC LIMIT ").bind(Param::I64(limit_of(page)));
+                keyset::window(&mut sql, "id", Order::Descending, page);
                 let query = sqlx::query_as::<_, ViewRow>(&sql.text);
                 let rows = bind_params!(query, sql.params).fetch_all(pool).await?;
                 let items = rows.into_iter().map(ViewRow::into_view).collect::<Result<Vec<_>, _>>()?;
-                Ok(paginate(items, page, total_count))
+                Ok(keyset::page_of(items, page, previous, next, total_count))
             }
 
             /// Provisioned numbers matching `filter`, ascending id.
@@ -421,16 +432,15 @@ macro_rules! backend {
                     conditions.push(" AND request_id = ").bind(Param::Uuid(request));
                 }
                 let total_count = if page.with_total { Some(count(pool, "phone_numbers", &conditions).await?) } else { None };
+                let (previous, next) =
+                    beyond_cursors(pool, "phone_numbers", &conditions, "id", Order::Ascending, page).await?;
                 let mut sql = Sql::new(&format!("SELECT {PHONE_COLUMNS} FROM phone_numbers WHERE 1 = 1"));
                 sql.push(&conditions.text);
                 sql.params = conditions.params;
-                if let Some(after) = page.after {
-                    sql.push(" AND id > ").bind(Param::I64(after));
-                }
-                sql.push(" ORDER BY id LIMIT ").bind(Param::I64(limit_of(page)));
+                keyset::window(&mut sql, "id", Order::Ascending, page);
                 let query = sqlx::query_as::<_, PhoneNumberView>(&sql.text);
                 let items = bind_params!(query, sql.params).fetch_all(pool).await?;
-                Ok(paginate(items, page, total_count))
+                Ok(keyset::page_of(items, page, previous, next, total_count))
             }
 
             /// Every event of one request, in order.
@@ -473,7 +483,7 @@ macro_rules! backend {
                     conditions.push(" AND occurred_at >= ").bind(Param::Text(occurred_at_text(from, true)));
                 }
                 if let Some(to) = filter.to {
-                    conditions.push(" AND occurred_at <= ").bind(Param::Text(occurred_at_text(to, false)));
+                    conditions.push(" AND occurred_at < ").bind(Param::Text(occurred_at_text(to, true)));
                 }
                 let by_organization_only = filter.actor.is_none()
                     && filter.event_types.is_empty()
@@ -484,17 +494,16 @@ macro_rules! backend {
                     (true, true) => Some(counted_events(pool, &filter.organization_ids, &conditions, checkpoint_seen).await?),
                     (true, false) => Some(count(pool, "events", &conditions).await?),
                 };
+                let (previous, next) =
+                    beyond_cursors(pool, "events", &conditions, "position", Order::Ascending, page).await?;
                 let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1"));
                 sql.push(&conditions.text);
                 sql.params = conditions.params;
-                if let Some(after) = page.after {
-                    sql.push(" AND position > ").bind(Param::I64(after));
-                }
-                sql.push(" ORDER BY position LIMIT ").bind(Param::I64(limit_of(page)));
+                keyset::window(&mut sql, "position", Order::Ascending, page);
                 let query = sqlx::query_as::<_, EventRow>(&sql.text);
                 let rows = bind_params!(query, sql.params).fetch_all(pool).await?;
                 let items = rows.into_iter().map(EventRow::into_recorded).collect::<Result<Vec<_>, _>>()?;
-                Ok(paginate(items, page, total_count))
+                Ok(keyset::page_of(items, page, previous, next, total_count))
             }
 
             /// Committed events after `position`, ascending.

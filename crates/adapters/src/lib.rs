@@ -34,6 +34,7 @@ mod fold;
 mod freshness;
 pub mod fulfilment;
 mod idempotency;
+mod keyset;
 mod model;
 mod rows;
 mod sqlite_repo;
