@@ -4,7 +4,7 @@
 //! # How the views are kept
 //!
 //! Views are **not** written in the event's transaction. A checkpointed
-//! catch-up projector (`projector.rs`) reads the log after its checkpoint in
+//! catch-up projector ([`crate::projector`]) reads the log after its checkpoint in
 //! position order, refolds every request those events touch from the log, and
 //! writes the view rows and the new checkpoint in **one** transaction:
 //!
@@ -16,24 +16,24 @@
 //! * read-your-writes: [`NumberDesk::submit`] / [`NumberDesk::execute`] run the
 //!   catch-up after their commit and before reading the view they return.
 
-use crate::backend::{lite, pg};
 use crate::fold::fold;
-use crate::freshness::{self, ViewsGeneration, VIEWS_CHANNEL};
+use crate::freshness::{self, ViewsGeneration};
 use crate::model::{
     AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
     RecordedEvent, RequestFilter,
 };
-use crate::{CommandError, Database, SqliteEventRepository, StoreError};
+use crate::projector::Projector;
+use crate::store::{Commands, Sql};
+use crate::{lists, reads, CommandError, Database, StoreError};
 use chrono::{DateTime, Utc};
-use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{AggregateError, CqrsFramework};
+use cqrs_es::AggregateError;
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::request::{RequestDetails, SubmitNumberRequest};
-use numberdesk_domain::{NumberRequest, NumberRequestCommand, NumberRequestError, RequestStatus};
-use postgres_es::PostgresEventRepository;
+use numberdesk_domain::{NumberRequestCommand, NumberRequestError, RequestStatus};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use tracing::instrument;
 use uuid::Uuid;
 
 /// Metadata key of the owning organisation, added to every event so the audit
@@ -43,9 +43,6 @@ pub const ORGANIZATION_ID: &str = "organization_id";
 /// How often a command is retried when another writer appended to the same
 /// request between its load and its commit.
 const CONFLICT_RETRIES: usize = 3;
-
-/// Events applied per projector transaction.
-const PROJECTION_BATCH: i64 = 500;
 
 /// Event store tuning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,49 +57,10 @@ impl Default for StoreSettings {
     }
 }
 
-type PgStore = PersistedEventStore<PostgresEventRepository, NumberRequest>;
-type LiteStore = PersistedEventStore<SqliteEventRepository, NumberRequest>;
-
-enum Framework {
-    Postgres(CqrsFramework<NumberRequest, PgStore>),
-    Sqlite(CqrsFramework<NumberRequest, LiteStore>),
-}
-
-/// Tells other processes' [`NumberDesk::follow_other_writers`] that the views
-/// changed; delivered when the transaction commits, dropped if it rolls back.
-/// The payload is the pass's new checkpoint: the log's committed, sequenced
-/// position (see [`NumberDesk::log_moved`]).
-async fn notify_views_changed(
-    conn: &mut sqlx::PgConnection,
-    position: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(VIEWS_CHANNEL)
-        .bind(position.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// SQLite has no notifications: readers compare the checkpoint instead
-/// ([`NumberDesk::refresh_views_generation`]).
-async fn no_other_listeners(_: &mut sqlx::SqliteConnection, _: i64) -> Result<(), StoreError> {
-    Ok(())
-}
-
 struct Inner {
     db: Database,
-    framework: Framework,
-    /// Serialises this process's projector runs (the database lock serialises
-    /// processes); saves pointless lock waits.
-    projector: tokio::sync::Mutex<()>,
-    /// Catch-up requests so far: each caller takes a ticket *after* its
-    /// command committed.
-    catch_up_requested: AtomicU64,
-    /// The highest ticket a finished projector pass covers: a pass that
-    /// started after ticket `t` was taken saw `t`'s commit, so later callers
-    /// holding tickets up to this one need no pass of their own.
-    catch_up_covered: AtomicU64,
+    commands: Commands,
+    projector: Projector,
     /// The owning organisation of requests seen lately. A request never
     /// changes owner, so this only saves [`NumberDesk::execute`] a view read
     /// per command.
@@ -138,44 +96,20 @@ impl std::fmt::Debug for NumberDesk {
     }
 }
 
-fn store<R: cqrs_es::persist::PersistedEventRepository>(
-    repo: R,
-    settings: &StoreSettings,
-) -> PersistedEventStore<R, NumberRequest> {
-    if settings.snapshot_every == 0 {
-        PersistedEventStore::new_event_store(repo)
-    } else {
-        PersistedEventStore::new_snapshot_store(repo, settings.snapshot_every)
-    }
-}
-
 impl NumberDesk {
     /// Wraps a migrated database and brings the views up to date with the log
     /// (repairing whatever a crash left behind).
     pub async fn open(db: Database, settings: StoreSettings) -> Result<NumberDesk, StoreError> {
-        let framework = match &db {
-            Database::Postgres(pool) => Framework::Postgres(CqrsFramework::new(
-                store(PostgresEventRepository::new(pool.clone()), &settings),
-                vec![],
-                (),
-            )),
-            Database::Sqlite(pool) => Framework::Sqlite(CqrsFramework::new(
-                store(SqliteEventRepository::new(pool.clone()), &settings),
-                vec![],
-                (),
-            )),
-        };
-        // SQLite: known from the start (other processes are noticed by
-        // `refresh_views_generation`); PostgreSQL: unknown until
-        // `follow_other_writers` listens.
-        let generation_known = matches!(db, Database::Sqlite(_));
+        let commands = db.commands(settings.snapshot_every);
+        // Without notifications (SQLite): known from the start (other
+        // processes are noticed by `refresh_views_generation`); PostgreSQL:
+        // unknown until `follow_other_writers` listens.
+        let generation_known = !db.dialect().notifies;
         let desk = NumberDesk {
             inner: Arc::new(Inner {
                 db,
-                framework,
-                projector: tokio::sync::Mutex::new(()),
-                catch_up_requested: AtomicU64::new(0),
-                catch_up_covered: AtomicU64::new(0),
+                commands,
+                projector: Projector::default(),
                 owners: moka::sync::Cache::new(OWNER_CACHE_CAPACITY),
                 generation: Arc::new(ViewsGeneration::new(generation_known)),
                 log_moved: Arc::new(tokio::sync::watch::Sender::new(0)),
@@ -230,8 +164,8 @@ impl NumberDesk {
     /// On PostgreSQL the listener does that and nothing is read. `None` also
     /// when the read fails.
     pub async fn refresh_views_generation(&self) -> Option<u64> {
-        if let Database::Sqlite(pool) = &self.inner.db {
-            let position = lite::checkpoint(pool).await.ok()?;
+        if !self.inner.db.dialect().notifies {
+            let position = reads::checkpoint(&self.inner.db).await.ok()?;
             let seen = self
                 .inner
                 .freshness_checkpoint
@@ -249,34 +183,25 @@ impl NumberDesk {
     /// is known; on SQLite there is nothing to follow and it returns `None`.
     /// Must be called inside a Tokio runtime.
     pub fn follow_other_writers(&self) -> Option<tokio::task::JoinHandle<()>> {
-        match &self.inner.db {
-            Database::Postgres(pool) => Some(tokio::spawn(freshness::follow_other_writers(
-                pool.clone(),
-                self.inner.generation.clone(),
-                self.inner.log_moved.clone(),
-            ))),
-            Database::Sqlite(_) => None,
-        }
+        let pool = self.inner.db.as_postgres()?;
+        Some(tokio::spawn(freshness::follow_other_writers(
+            pool.clone(),
+            self.inner.generation.clone(),
+            self.inner.log_moved.clone(),
+        )))
     }
 
+    /// Draws the next request number ([`crate::store::Dialect::next_number`]).
     async fn allocate_number(&self) -> Result<i64, StoreError> {
-        Ok(match &self.inner.db {
-            Database::Postgres(pool) => {
-                sqlx::query_scalar("SELECT nextval('request_number_seq')")
-                    .fetch_one(pool)
-                    .await?
-            }
-            Database::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let number: i64 = sqlx::query_scalar(
-                    "UPDATE counters SET value = value + 1 WHERE name = 'request_number' RETURNING value",
-                )
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                number
-            }
-        })
+        let db = &self.inner.db;
+        let next = Sql::new(db.dialect().next_number);
+        if !db.dialect().single_writer {
+            return db.scalar(next).await;
+        }
+        let mut tx = db.begin().await?;
+        let number = tx.conn().scalar(next).await?;
+        tx.commit().await?;
+        Ok(number)
     }
 
     /// Allocates the per-deployment integer number and a new UUID, executes
@@ -342,6 +267,7 @@ impl NumberDesk {
         Ok(organization_id)
     }
 
+    #[instrument(skip_all, fields(request_id = %id, command = command.name()), err)]
     async fn run(
         &self,
         id: Uuid,
@@ -355,16 +281,11 @@ impl NumberDesk {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = match &self.inner.framework {
-                Framework::Postgres(cqrs) => {
-                    cqrs.execute_with_metadata(&aggregate_id, command.clone(), metadata.clone())
-                        .await
-                }
-                Framework::Sqlite(cqrs) => {
-                    cqrs.execute_with_metadata(&aggregate_id, command.clone(), metadata.clone())
-                        .await
-                }
-            };
+            let result = self
+                .inner
+                .commands
+                .execute(&aggregate_id, command.clone(), metadata.clone())
+                .await;
             match result {
                 Ok(()) => break,
                 Err(AggregateError::AggregateConflict) if attempt < CONFLICT_RETRIES => continue,
@@ -387,94 +308,24 @@ impl NumberDesk {
     /// returns at once, and a pass stops at the first batch shorter than the
     /// batch size instead of running one more, empty, transaction.
     pub async fn catch_up(&self) -> Result<u64, StoreError> {
-        let ticket = self.inner.catch_up_requested.fetch_add(1, Ordering::SeqCst) + 1;
-        let _guard = self.inner.projector.lock().await;
-        if self.inner.catch_up_covered.load(Ordering::SeqCst) >= ticket {
-            return Ok(0);
-        }
-        // Every ticket up to here was taken after its command committed, so
-        // the pass below (which reads the log after this point) sees them all.
-        let covers = self.inner.catch_up_requested.load(Ordering::SeqCst);
-        let mut reached = None;
-        let applied = self.project_pending(&mut reached).await;
-        if !matches!(applied, Ok(0)) {
-            // Committed passes changed the views (an error may follow one).
-            self.inner.generation.bump();
-        }
-        if let Some(position) = reached {
-            self.moved_to(position);
-        }
-        let applied = applied?;
         self.inner
-            .catch_up_covered
-            .fetch_max(covers, Ordering::SeqCst);
-        Ok(applied)
-    }
-
-    /// Runs projector batches until the log holds nothing newer than the
-    /// checkpoint; `reached` is the last checkpoint committed. The caller
-    /// holds the projector mutex.
-    async fn project_pending(&self, reached: &mut Option<i64>) -> Result<u64, StoreError> {
-        let mut applied = 0;
-        loop {
-            let step = match &self.inner.db {
-                Database::Postgres(pool) => {
-                    let (mut tx, after) = pg::begin_projection(pool).await?;
-                    let step = pg::project_batch(&mut tx, after, PROJECTION_BATCH).await?;
-                    if let Some((last, _)) = step {
-                        notify_views_changed(&mut tx, last).await?;
-                    }
-                    tx.commit().await?;
-                    step
+            .projector
+            .catch_up(&self.inner.db, |changed, reached| {
+                if changed {
+                    self.inner.generation.bump();
                 }
-                Database::Sqlite(pool) => {
-                    let (mut tx, after) = lite::begin_projection(pool).await?;
-                    let step = lite::project_batch(&mut tx, after, PROJECTION_BATCH).await?;
-                    tx.commit().await?;
-                    step
+                if let Some(position) = reached {
+                    self.moved_to(position);
                 }
-            };
-            match step {
-                Some((last, count)) => {
-                    *reached = Some(last);
-                    applied += count;
-                    // A short batch read everything committed when it ran.
-                    if count < PROJECTION_BATCH as u64 {
-                        return Ok(applied);
-                    }
-                }
-                None => return Ok(applied),
-            }
-        }
+            })
+            .await
     }
 
     /// Empties both views and replays the whole log into them in one
     /// transaction (readers keep seeing the old rows until it commits).
     /// Returns how many events were replayed.
     pub async fn rebuild_projections(&self) -> Result<u64, StoreError> {
-        let _guard = self.inner.projector.lock().await;
-        macro_rules! rebuild {
-            ($module:ident, $pool:expr, $notify:ident) => {{
-                let (mut tx, _) = $module::begin_projection($pool).await?;
-                $module::clear_views(&mut tx).await?;
-                let mut after = 0;
-                let mut replayed = 0;
-                while let Some((last, count)) =
-                    $module::project_batch(&mut tx, after, PROJECTION_BATCH).await?
-                {
-                    after = last;
-                    replayed += count;
-                }
-                $module::set_checkpoint(&mut tx, after).await?;
-                $notify(&mut *tx, after).await?;
-                tx.commit().await?;
-                (after, replayed)
-            }};
-        }
-        let (reached, replayed) = match &self.inner.db {
-            Database::Postgres(pool) => rebuild!(pg, pool, notify_views_changed),
-            Database::Sqlite(pool) => rebuild!(lite, pool, no_other_listeners),
-        };
+        let (reached, replayed) = self.inner.projector.rebuild(&self.inner.db).await?;
         self.inner.generation.bump();
         // Wakes waiters even when the position did not move.
         self.inner
@@ -485,10 +336,7 @@ impl NumberDesk {
 
     /// One request's view by aggregate id.
     pub async fn request(&self, id: Uuid) -> Result<Option<NumberRequestView>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::request(pool, id).await,
-            Database::Sqlite(pool) => lite::request(pool, id).await,
-        }
+        reads::request(&self.inner.db, id).await
     }
 
     /// One request's view by its integer number (the REST `id`).
@@ -496,10 +344,7 @@ impl NumberDesk {
         &self,
         number: i64,
     ) -> Result<Option<NumberRequestView>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::request_by_number(pool, number).await,
-            Database::Sqlite(pool) => lite::request_by_number(pool, number).await,
-        }
+        reads::request_by_number(&self.inner.db, number).await
     }
 
     /// Requests matching `filter`, newest first; `page.after` is the last
@@ -509,10 +354,7 @@ impl NumberDesk {
         filter: &RequestFilter,
         page: &PageRequest,
     ) -> Result<Page<NumberRequestView>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::list_requests(pool, filter, page).await,
-            Database::Sqlite(pool) => lite::list_requests(pool, filter, page).await,
-        }
+        lists::list_requests(&self.inner.db, filter, page).await
     }
 
     /// Provisioned numbers matching `filter`, ascending id; `page.after` is
@@ -522,18 +364,12 @@ impl NumberDesk {
         filter: &PhoneNumberFilter,
         page: &PageRequest,
     ) -> Result<Page<PhoneNumberView>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::list_phone_numbers(pool, filter, page).await,
-            Database::Sqlite(pool) => lite::list_phone_numbers(pool, filter, page).await,
-        }
+        lists::list_phone_numbers(&self.inner.db, filter, page).await
     }
 
     /// Every event of one request, in sequence order, with metadata.
     pub async fn history(&self, id: Uuid) -> Result<Vec<RecordedEvent>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::history(pool, id).await,
-            Database::Sqlite(pool) => lite::history(pool, id).await,
-        }
+        reads::history(&self.inner.db, id).await
     }
 
     /// The global audit feed: ascending position, filtered; `page.after` is
@@ -543,14 +379,7 @@ impl NumberDesk {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<RecordedEvent>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => {
-                pg::audit_log(pool, filter, page, &self.inner.checkpoint_seen).await
-            }
-            Database::Sqlite(pool) => {
-                lite::audit_log(pool, filter, page, &self.inner.checkpoint_seen).await
-            }
-        }
+        lists::audit_log(&self.inner.db, filter, page, &self.inner.checkpoint_seen).await
     }
 
     /// Up to `limit` committed events with a position above `position`,
@@ -561,10 +390,7 @@ impl NumberDesk {
         position: i64,
         limit: i64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::events_after(pool, position, limit.max(0)).await,
-            Database::Sqlite(pool) => lite::events_after(pool, position, limit.max(0)).await,
-        }
+        reads::events_after(&self.inner.db, position, limit.max(0)).await
     }
 
     /// The request as it stood at `at`: its events with `occurred_at <= at`,
@@ -588,28 +414,22 @@ impl NumberDesk {
         &self,
         organization_ids: Option<&[i64]>,
     ) -> Result<BTreeMap<RequestStatus, i64>, StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::stats(pool, organization_ids).await,
-            Database::Sqlite(pool) => lite::stats(pool, organization_ids).await,
-        }
+        reads::stats(&self.inner.db, organization_ids).await
     }
 
     /// The projector's checkpoint and the log's highest position: equal when
     /// the views are up to date.
     pub async fn projection_status(&self) -> Result<(i64, i64), StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => Ok((pg::checkpoint(pool).await?, pg::head(pool).await?)),
-            Database::Sqlite(pool) => Ok((lite::checkpoint(pool).await?, lite::head(pool).await?)),
-        }
+        Ok((
+            reads::checkpoint(&self.inner.db).await?,
+            reads::head(&self.inner.db).await?,
+        ))
     }
 
     /// Every row of both views, ordered by id (for comparisons and exports).
     pub async fn dump_views(
         &self,
     ) -> Result<(Vec<NumberRequestView>, Vec<PhoneNumberView>), StoreError> {
-        match &self.inner.db {
-            Database::Postgres(pool) => pg::dump_views(pool).await,
-            Database::Sqlite(pool) => lite::dump_views(pool).await,
-        }
+        reads::dump_views(&self.inner.db).await
     }
 }

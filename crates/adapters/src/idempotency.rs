@@ -6,6 +6,7 @@
 //! one key cannot both create a request; a reservation whose work died is
 //! taken over after [`STALE_AFTER_SECONDS`].
 
+use crate::store::Sql;
 use crate::{Database, StoreError};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
@@ -29,15 +30,6 @@ pub enum Reservation {
     InFlight,
 }
 
-macro_rules! on_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            Database::Postgres($pool) => $body,
-            Database::Sqlite($pool) => $body,
-        }
-    };
-}
-
 /// The key store, on the service's database.
 #[derive(Clone)]
 pub struct Idempotency {
@@ -58,25 +50,33 @@ impl Idempotency {
         fingerprint: &str,
     ) -> Result<Reservation, StoreError> {
         let now = Utc::now();
-        let inserted = on_pool!(&self.db, pool => sqlx::query(
-            "INSERT INTO idempotency_keys (partner_id, key, fingerprint, response, created_at) \
-             VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (partner_id, key) DO NOTHING")
-            .bind(partner_id.to_string())
-            .bind(key)
-            .bind(fingerprint)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let inserted = self
+            .db
+            .execute(
+                Sql::new(
+                    "INSERT INTO idempotency_keys (partner_id, key, fingerprint, response, created_at) \
+                     VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (partner_id, key) DO NOTHING",
+                )
+                .arg(partner_id.to_string())
+                .arg(key)
+                .arg(fingerprint)
+                .arg(now),
+            )
+            .await?;
         if inserted == 1 {
             return Ok(Reservation::Reserved);
         }
-        let row: Option<(String, Option<String>, chrono::DateTime<Utc>)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT fingerprint, response, created_at FROM idempotency_keys WHERE partner_id = $1 AND key = $2")
-            .bind(partner_id.to_string())
-            .bind(key)
-            .fetch_optional(pool)
-            .await)?;
+        let row: Option<(String, Option<String>, chrono::DateTime<Utc>)> = self
+            .db
+            .fetch_optional(
+                Sql::new(
+                    "SELECT fingerprint, response, created_at FROM idempotency_keys \
+                     WHERE partner_id = $1 AND key = $2",
+                )
+                .arg(partner_id.to_string())
+                .arg(key),
+            )
+            .await?;
         let Some((stored_fingerprint, response, created_at)) = row else {
             // Released between our insert and read: try once more.
             return Box::pin(self.reserve(partner_id, key, fingerprint)).await;
@@ -88,15 +88,19 @@ impl Idempotency {
             return Ok(Reservation::Replay { body });
         }
         if now - created_at > Duration::seconds(STALE_AFTER_SECONDS) {
-            let taken = on_pool!(&self.db, pool => sqlx::query(
-                "UPDATE idempotency_keys SET created_at = $1 WHERE partner_id = $2 AND key = $3 AND response IS NULL AND created_at = $4")
-                .bind(now)
-                .bind(partner_id.to_string())
-                .bind(key)
-                .bind(created_at)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()))?;
+            let taken = self
+                .db
+                .execute(
+                    Sql::new(
+                        "UPDATE idempotency_keys SET created_at = $1 WHERE partner_id = $2 \
+                         AND key = $3 AND response IS NULL AND created_at = $4",
+                    )
+                    .arg(now)
+                    .arg(partner_id.to_string())
+                    .arg(key)
+                    .arg(created_at),
+                )
+                .await?;
             if taken == 1 {
                 return Ok(Reservation::Reserved);
             }
@@ -111,26 +115,31 @@ impl Idempotency {
         key: &str,
         body: &str,
     ) -> Result<(), StoreError> {
-        on_pool!(&self.db, pool => sqlx::query(
-            "UPDATE idempotency_keys SET response = $1 WHERE partner_id = $2 AND key = $3")
-            .bind(body)
-            .bind(partner_id.to_string())
-            .bind(key)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.db
+            .execute(
+                Sql::new(
+                    "UPDATE idempotency_keys SET response = $1 WHERE partner_id = $2 AND key = $3",
+                )
+                .arg(body)
+                .arg(partner_id.to_string())
+                .arg(key),
+            )
+            .await?;
         Ok(())
     }
 
     /// Frees a reserved key whose work failed, so the client can retry.
     pub async fn release(&self, partner_id: Uuid, key: &str) -> Result<(), StoreError> {
-        on_pool!(&self.db, pool => sqlx::query(
-            "DELETE FROM idempotency_keys WHERE partner_id = $1 AND key = $2 AND response IS NULL")
-            .bind(partner_id.to_string())
-            .bind(key)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.db
+            .execute(
+                Sql::new(
+                    "DELETE FROM idempotency_keys WHERE partner_id = $1 AND key = $2 \
+                     AND response IS NULL",
+                )
+                .arg(partner_id.to_string())
+                .arg(key),
+            )
+            .await?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 //! themselves run in `backend.rs`, the same for every list.
 
 use crate::model::{Page, PageRequest};
-use crate::rows::{Param, Sql};
+use crate::store::Sql;
 
 /// The order of a list by its key column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,19 +63,19 @@ pub(crate) fn window(sql: &mut Sql, column: &str, order: Order, page: &PageReque
         sql.push(" AND ")
             .push(column)
             .push(order.later())
-            .bind(Param::I64(after));
+            .bind(after);
     }
     if let Some(before) = page.before {
         sql.push(" AND ")
             .push(column)
             .push(order.earlier())
-            .bind(Param::I64(before));
+            .bind(before);
     }
     sql.push(" ORDER BY ")
         .push(column)
         .push(order.sql(page.from_end))
         .push(" LIMIT ")
-        .bind(Param::I64(i64::from(page.first) + 1));
+        .bind(i64::from(page.first) + 1);
 }
 
 /// Which side of the page a question is about.
@@ -105,10 +105,7 @@ pub(crate) fn beyond(
         text: conditions.text.clone(),
         params: conditions.params.clone(),
     };
-    sql.push(" AND ")
-        .push(column)
-        .push(operator)
-        .bind(Param::I64(key));
+    sql.push(" AND ").push(column).push(operator).bind(key);
     Some(sql)
 }
 

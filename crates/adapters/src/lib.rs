@@ -25,9 +25,6 @@
 //! (`examples/embed_store.rs`).
 #![deny(missing_docs)]
 
-#[macro_use]
-mod backend;
-mod db;
 mod desk;
 mod error;
 mod fold;
@@ -35,15 +32,19 @@ mod freshness;
 pub mod fulfilment;
 mod idempotency;
 mod keyset;
+mod lists;
 mod model;
+mod projector;
+mod reads;
 mod rows;
 mod sqlite_repo;
 mod sqlite_view_repo;
+mod store;
 pub mod tenancy;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod view_writer;
 
-pub use db::Database;
 pub use desk::{NumberDesk, StoreSettings, ORGANIZATION_ID};
 pub use error::{CommandError, StoreError};
 pub use fulfilment::{Fulfilment, FulfilmentError, FulfilmentSettings};
@@ -54,4 +55,5 @@ pub use model::{
 };
 pub use sqlite_repo::SqliteEventRepository;
 pub use sqlite_view_repo::SqliteViewRepository;
+pub use store::Database;
 pub use tenancy::TenancyStore;

@@ -1,7 +1,8 @@
-//! Row shapes shared by both backends, and dynamic SQL with numbered
-//! parameters (`$1`, `$2`, ...), which PostgreSQL and SQLite both accept.
+//! Row shapes shared by both backends: what is read from and written to the
+//! `events`, `number_requests` and `phone_numbers` tables.
 
 use crate::model::{NumberRequestView, RecordedEvent};
+use crate::store::Param;
 use crate::StoreError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use numberdesk_domain::metadata;
@@ -97,6 +98,50 @@ pub(crate) const VIEW_COLUMNS: [&str; 34] = [
     "version",
 ];
 
+/// The values of a view row for [`VIEW_COLUMNS`], in that order.
+pub(crate) fn view_values(v: &NumberRequestView) -> [Param; VIEW_COLUMNS.len()] {
+    [
+        v.id.into(),
+        v.uuid.into(),
+        v.organization_id.into(),
+        v.account_id.into(),
+        (&v.country).into(),
+        (&v.number_type).into(),
+        (&v.use_case).into(),
+        v.status.as_str().into(),
+        (&v.requested_area).into(),
+        (&v.company_name).into(),
+        (&v.vat_number).into(),
+        (&v.address).into(),
+        (&v.website).into(),
+        (&v.contact_name).into(),
+        (&v.contact_email).into(),
+        (&v.assigned_to).into(),
+        (&v.ops_notes).into(),
+        v.provisioned_number_id.into(),
+        v.quantity.into(),
+        v.range_size.into(),
+        (&v.area_code).into(),
+        (&v.city).into(),
+        (&v.region).into(),
+        (&v.comment).into(),
+        (&v.callback_url).into(),
+        v.attempt.into(),
+        (&v.carrier_order_id).into(),
+        json(&v.ordered_numbers),
+        json(&v.provisioned_numbers),
+        json(&v.failed_numbers),
+        (&v.reason).into(),
+        v.created_at.into(),
+        v.updated_at.into(),
+        v.version.into(),
+    ]
+}
+
+fn json(numbers: &[String]) -> Param {
+    Param::Json(Value::from(numbers.to_vec()))
+}
+
 /// One row of `number_requests`.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct ViewRow {
@@ -182,61 +227,6 @@ impl ViewRow {
 
 /// The columns of `phone_numbers`.
 pub(crate) const PHONE_COLUMNS: &str = "id, phone_number, organization_id, account_id, request_id, request_number, carrier_order_id, status, provisioned_at";
-
-/// A bind parameter of dynamically built SQL.
-#[derive(Debug, Clone)]
-pub(crate) enum Param {
-    I64(i64),
-    Text(String),
-    Time(DateTime<Utc>),
-    Uuid(Uuid),
-}
-
-/// SQL text plus its parameters, numbered as they are added.
-#[derive(Debug, Default)]
-pub(crate) struct Sql {
-    pub text: String,
-    pub params: Vec<Param>,
-}
-
-impl Sql {
-    pub fn new(text: &str) -> Self {
-        Self {
-            text: text.to_owned(),
-            params: Vec::new(),
-        }
-    }
-
-    /// Appends raw SQL.
-    pub fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    /// Appends a placeholder for `param`.
-    pub fn bind(&mut self, param: Param) -> &mut Self {
-        self.params.push(param);
-        let placeholder = format!("${}", self.params.len());
-        self.text.push_str(&placeholder);
-        self
-    }
-
-    /// Appends `column IN ($n, ...)`, or a false condition for an empty list.
-    pub fn push_in(&mut self, column: &str, values: impl IntoIterator<Item = Param>) -> &mut Self {
-        let values: Vec<Param> = values.into_iter().collect();
-        if values.is_empty() {
-            return self.push("1 = 0");
-        }
-        self.push(column).push(" IN (");
-        for (i, value) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.bind(value);
-        }
-        self.push(")")
-    }
-}
 
 /// The text form of `occurred_at` in the metadata (RFC 3339, UTC,
 /// milliseconds): fixed width, so comparing text compares instants.

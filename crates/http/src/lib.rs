@@ -5,6 +5,7 @@
 //! Each resource module offers its own `router()`; [`router`] merges them
 //! and adds the middleware (request ids, tracing, body limits).
 
+mod client_address;
 pub mod console;
 pub mod graphql;
 pub mod health;
@@ -17,6 +18,7 @@ pub mod serve;
 pub mod state;
 pub mod webhooks;
 
+pub use client_address::client_address;
 pub use rest::callback::callback_renderer;
 pub use router::{router, router_with};
 pub use state::HttpState;

@@ -1,7 +1,8 @@
 //! The HTTP server loop: axum's router on hyper, with a header read timeout
 //! and a cap on open connections (`axum::serve` offers neither), the
-//! client's address in each request (`ConnectInfo`, for per-address rate
-//! limits), and graceful shutdown.
+//! client's address in each request (`ConnectInfo`, read by
+//! [`crate::client_address`] for per-address rate limits), and graceful
+//! shutdown.
 
 use crate::limits::HttpLimits;
 use axum::extract::ConnectInfo;
@@ -11,7 +12,6 @@ use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -82,11 +82,4 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
-}
-
-/// The address of the client of a request, when served by [`serve`].
-pub fn client_address(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| *address)
 }

@@ -4,22 +4,12 @@ use super::{
     digest_key, generate_key, Account, ApiKeyInfo, IssuedKey, Organization, Partner, Principal,
     Role,
 };
+use crate::store::Sql;
 use crate::{Database, StoreError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
-
-/// Runs the same sqlx expression on whichever pool the database has. The
-/// tenancy SQL is portable (`$n` placeholders work on both backends).
-macro_rules! on_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            Database::Postgres($pool) => $body,
-            Database::Sqlite($pool) => $body,
-        }
-    };
-}
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
@@ -123,9 +113,10 @@ impl TenancyStore {
 
     /// Whether no partner exists yet (a fresh deployment, to seed a demo).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let count: i64 = on_pool!(&self.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM partners")
-            .fetch_one(pool)
-            .await)?;
+        let count: i64 = self
+            .db
+            .scalar(Sql::new("SELECT COUNT(*) FROM partners"))
+            .await?;
         Ok(count == 0)
     }
 
@@ -135,21 +126,25 @@ impl TenancyStore {
             id: Uuid::new_v4(),
             name: name.to_owned(),
         };
-        on_pool!(&self.db, pool => sqlx::query("INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(partner.id.to_string())
-            .bind(&partner.name)
-            .bind(Utc::now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.db
+            .execute(
+                Sql::new("INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)")
+                    .arg(partner.id.to_string())
+                    .arg(&partner.name)
+                    .arg(Utc::now()),
+            )
+            .await?;
         Ok(partner)
     }
 
     /// Lists partners, oldest first.
     pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
-        let rows: Vec<(String, String)> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM partners ORDER BY created_at, id")
-            .fetch_all(pool)
-            .await)?;
+        let rows: Vec<(String, String)> = self
+            .db
+            .fetch_all(Sql::new(
+                "SELECT id, name FROM partners ORDER BY created_at, id",
+            ))
+            .await?;
         rows.into_iter()
             .map(|(id, name)| {
                 Ok(Partner {
@@ -171,14 +166,7 @@ impl TenancyStore {
             partner_id,
             name: name.to_owned(),
         };
-        on_pool!(&self.db, pool => sqlx::query("INSERT INTO accounts (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(account.id.to_string())
-            .bind(partner_id.to_string())
-            .bind(&account.name)
-            .bind(Utc::now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.db.execute(Sql::new("INSERT INTO accounts (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)").arg(account.id.to_string()).arg(partner_id.to_string()).arg(&account.name).arg(Utc::now())).await?;
         Ok(account)
     }
 
@@ -187,10 +175,13 @@ impl TenancyStore {
         if let Some(account) = self.cache.accounts.get(&id) {
             return Ok(Some(account));
         }
-        let row: Option<AccountRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, partner_id, name FROM accounts WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(pool)
-            .await)?;
+        let row: Option<AccountRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, partner_id, name FROM accounts WHERE id = $1")
+                    .arg(id.to_string()),
+            )
+            .await?;
         let account = row.map(Account::try_from).transpose()?;
         if let Some(account) = &account {
             self.cache.accounts.insert(id, account.clone());
@@ -200,10 +191,7 @@ impl TenancyStore {
 
     /// The accounts of a partner.
     pub async fn accounts_of_partner(&self, partner_id: Uuid) -> Result<Vec<Account>, StoreError> {
-        let rows: Vec<AccountRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, partner_id, name FROM accounts WHERE partner_id = $1 ORDER BY created_at, id")
-            .bind(partner_id.to_string())
-            .fetch_all(pool)
-            .await)?;
+        let rows: Vec<AccountRow> = self.db.fetch_all(Sql::new("SELECT id, partner_id, name FROM accounts WHERE partner_id = $1 ORDER BY created_at, id").arg(partner_id.to_string())).await?;
         rows.into_iter().map(Account::try_from).collect()
     }
 
@@ -214,13 +202,7 @@ impl TenancyStore {
         name: &str,
     ) -> Result<Organization, StoreError> {
         let slug = generate_slug();
-        let id: i64 = on_pool!(&self.db, pool => sqlx::query_scalar("INSERT INTO organizations (slug, account_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(&slug)
-            .bind(account_id.to_string())
-            .bind(name)
-            .bind(Utc::now())
-            .fetch_one(pool)
-            .await)?;
+        let id: i64 = self.db.scalar(Sql::new("INSERT INTO organizations (slug, account_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id").arg(&slug).arg(account_id.to_string()).arg(name).arg(Utc::now())).await?;
         self.cache.forget_scopes();
         Ok(Organization {
             id,
@@ -238,10 +220,13 @@ impl TenancyStore {
         if let Some(org) = self.cache.organizations_by_slug.get(slug) {
             return Ok(Some(org));
         }
-        let row: Option<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(pool)
-            .await)?;
+        let row: Option<OrganizationRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1")
+                    .arg(slug),
+            )
+            .await?;
         let org = row.map(Organization::try_from).transpose()?;
         if let Some(org) = &org {
             self.cache.remember_organization(org);
@@ -254,10 +239,13 @@ impl TenancyStore {
         if let Some(org) = self.cache.organizations.get(&id) {
             return Ok(Some(org));
         }
-        let row: Option<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await)?;
+        let row: Option<OrganizationRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE id = $1")
+                    .arg(id),
+            )
+            .await?;
         let org = row.map(Organization::try_from).transpose()?;
         if let Some(org) = &org {
             self.cache.remember_organization(org);
@@ -270,10 +258,7 @@ impl TenancyStore {
         &self,
         account_id: Uuid,
     ) -> Result<Vec<Organization>, StoreError> {
-        let rows: Vec<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as("SELECT id, slug, account_id, name FROM organizations WHERE account_id = $1 ORDER BY id")
-            .bind(account_id.to_string())
-            .fetch_all(pool)
-            .await)?;
+        let rows: Vec<OrganizationRow> = self.db.fetch_all(Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE account_id = $1 ORDER BY id").arg(account_id.to_string())).await?;
         rows.into_iter().map(Organization::try_from).collect()
     }
 
@@ -290,12 +275,16 @@ impl TenancyStore {
         {
             return Ok(scope);
         }
-        let rows: Vec<OrganizationRow> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
-             JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id")
-            .bind(partner_id.to_string())
-            .fetch_all(pool)
-            .await)?;
+        let rows: Vec<OrganizationRow> = self
+            .db
+            .fetch_all(
+                Sql::new(
+                    "SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
+             JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id",
+                )
+                .arg(partner_id.to_string()),
+            )
+            .await?;
         let scope = Arc::new(
             rows.into_iter()
                 .map(Organization::try_from)
@@ -324,18 +313,7 @@ impl TenancyStore {
             created_at: Utc::now(),
             revoked_at: None,
         };
-        on_pool!(&self.db, pool => sqlx::query(
-            "INSERT INTO api_keys (id, partner_id, role, label, prefix, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(info.id.to_string())
-            .bind(partner_id.to_string())
-            .bind(role.as_str())
-            .bind(&info.label)
-            .bind(&info.prefix)
-            .bind(digest_key(&secret))
-            .bind(info.created_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.db.execute(Sql::new("INSERT INTO api_keys (id, partner_id, role, label, prefix, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)").arg(info.id.to_string()).arg(partner_id.to_string()).arg(role.as_str()).arg(&info.label).arg(&info.prefix).arg(digest_key(&secret)).arg(info.created_at)).await?;
         Ok(IssuedKey { info, secret })
     }
 
@@ -343,15 +321,10 @@ impl TenancyStore {
     pub async fn keys(&self, partner_id: Option<Uuid>) -> Result<Vec<ApiKeyInfo>, StoreError> {
         let rows: Vec<KeyRow> = match partner_id {
             Some(partner) => {
-                on_pool!(&self.db, pool => sqlx::query_as(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE partner_id = $1 ORDER BY created_at, id"))
-                .bind(partner.to_string())
-                .fetch_all(pool)
-                .await)?
+                self.db.fetch_all(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE partner_id = $1 ORDER BY created_at, id")).arg(partner.to_string())).await?
             }
             None => {
-                on_pool!(&self.db, pool => sqlx::query_as(&format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id"))
-                .fetch_all(pool)
-                .await)?
+                self.db.fetch_all(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id"))).await?
             }
         };
         rows.into_iter().map(ApiKeyInfo::try_from).collect()
@@ -359,12 +332,16 @@ impl TenancyStore {
 
     /// Revokes a key; `false` when no unrevoked key has that id.
     pub async fn revoke_key(&self, key_id: Uuid) -> Result<bool, StoreError> {
-        let result = on_pool!(&self.db, pool => sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(Utc::now())
-            .bind(key_id.to_string())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let result = self
+            .db
+            .execute(
+                Sql::new(
+                    "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                )
+                .arg(Utc::now())
+                .arg(key_id.to_string()),
+            )
+            .await?;
         // After the write: a lookup racing with it cannot re-cache the key.
         self.cache.forget_keys();
         Ok(result == 1)
@@ -379,10 +356,15 @@ impl TenancyStore {
         if let Some(principal) = self.cache.keys.as_ref().and_then(|keys| keys.get(&digest)) {
             return Ok(Some(principal));
         }
-        let row: Option<KeyRow> = on_pool!(&self.db, pool => sqlx::query_as(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL"))
-            .bind(&digest)
-            .fetch_optional(pool)
-            .await)?;
+        let row: Option<KeyRow> = self
+            .db
+            .fetch_optional(
+                Sql::from(format!(
+                    "SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL"
+                ))
+                .arg(&digest),
+            )
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let info = ApiKeyInfo::try_from(row)?;
         let principal = Principal {

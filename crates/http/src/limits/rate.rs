@@ -6,7 +6,7 @@
 //! The defaults are far above what a client of the API sends (see the
 //! README's configuration table); 0 turns a limit off.
 
-use crate::serve::client_address;
+use crate::client_address::client_address;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;

@@ -1,4 +1,5 @@
-//! Connecting to PostgreSQL or SQLite and migrating the schema.
+//! The runtime choice of backend: connecting to PostgreSQL or SQLite and
+//! migrating the schema.
 
 use crate::StoreError;
 use sqlx::postgres::PgPoolOptions;
@@ -95,23 +96,13 @@ impl Database {
 
     /// A cheap round trip; [`StoreError::Unavailable`] when the database is down.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            Database::Postgres(pool) => {
-                sqlx::query("SELECT 1").execute(pool).await?;
-            }
-            Database::Sqlite(pool) => {
-                sqlx::query("SELECT 1").execute(pool).await?;
-            }
-        }
+        self.execute("SELECT 1").await?;
         Ok(())
     }
 
     /// `"postgres"` or `"sqlite"`.
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            Database::Postgres(_) => "postgres",
-            Database::Sqlite(_) => "sqlite",
-        }
+        self.dialect().name
     }
 
     /// The PostgreSQL pool, if this is PostgreSQL.

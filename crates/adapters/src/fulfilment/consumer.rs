@@ -1,0 +1,159 @@
+//! The checkpointed event consumer: turns committed events into jobs, in the
+//! transaction that moves its checkpoint.
+
+use super::jobs::{self, insert_job, millis};
+use super::{order_key, Fulfilment};
+use super::{JobKind, NewJob};
+use crate::fold::{decode, fold};
+use crate::{Database, RecordedEvent, StoreError};
+use chrono::Utc;
+use numberdesk_domain::{NumberRequestEvent, RequestStatus};
+use serde_json::json;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Events read per consumer transaction.
+const CONSUMER_BATCH: i64 = 200;
+
+impl Fulfilment {
+    async fn checkpoint(&self) -> Result<i64, StoreError> {
+        Ok(
+            jobs::on_pool!(self.db(), pool => sqlx::query_scalar::<_, i64>(
+            "SELECT position FROM projection_checkpoints WHERE name = 'fulfilment'")
+            .fetch_one(pool)
+            .await)?,
+        )
+    }
+
+    /// Turns every event committed since the consumer's checkpoint into
+    /// jobs; returns how many jobs it enqueued. Safe to run in several
+    /// processes at once: jobs are unique per key and the checkpoint moves by
+    /// compare-and-set in the jobs' transaction.
+    pub async fn consume_events(&self) -> Result<u64, StoreError> {
+        let mut enqueued = 0;
+        loop {
+            let after = self.checkpoint().await?;
+            let events = self.inner.desk.events_after(after, CONSUMER_BATCH).await?;
+            let Some(last) = events.last().map(|e| e.position) else {
+                return Ok(enqueued);
+            };
+            let new_jobs = self.jobs_for(&events).await?;
+            let now = millis(Utc::now());
+            macro_rules! commit {
+                ($tx:expr) => {{
+                    let mut tx = $tx;
+                    let moved = sqlx::query(
+                        "UPDATE projection_checkpoints SET position = $1 WHERE name = 'fulfilment' AND position = $2",
+                    )
+                    .bind(last)
+                    .bind(after)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if moved == 1 {
+                        for job in &new_jobs {
+                            if insert_job!(&mut *tx, job, now)? {
+                                enqueued += 1;
+                            }
+                        }
+                        tx.commit().await?;
+                    }
+                }};
+            }
+            match self.db() {
+                Database::Postgres(pool) => commit!(pool.begin().await?),
+                Database::Sqlite(pool) => commit!(pool.begin_with("BEGIN IMMEDIATE").await?),
+            }
+            if enqueued > 0 {
+                self.wake();
+            }
+        }
+    }
+
+    async fn jobs_for(&self, events: &[RecordedEvent]) -> Result<Vec<NewJob>, StoreError> {
+        let settings = &self.inner.settings;
+        let mut histories: BTreeMap<Uuid, Vec<RecordedEvent>> = BTreeMap::new();
+        let mut jobs = Vec::new();
+        for event in events {
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                histories.entry(event.request_id)
+            {
+                slot.insert(self.inner.desk.history(event.request_id).await?);
+            }
+            let Some(history) = histories.get(&event.request_id) else {
+                continue;
+            };
+            let upto = history
+                .iter()
+                .position(|e| e.position == event.position)
+                .map_or(history.len(), |i| i + 1);
+            let request = event.request_id;
+            let now = Utc::now();
+            match decode(event)? {
+                NumberRequestEvent::Submitted(_) if settings.auto_fulfilment => {
+                    jobs.push(NewJob {
+                        kind: JobKind::AutoAssign,
+                        request_id: Some(request),
+                        dedupe_key: format!("auto_assign:{request}"),
+                        payload: json!({}),
+                        max_attempts: Some(settings.max_attempts),
+                        run_at: now,
+                    });
+                }
+                NumberRequestEvent::Assigned { attempt, .. } => jobs.push(NewJob {
+                    kind: JobKind::Order,
+                    request_id: Some(request),
+                    dedupe_key: order_key(request, attempt),
+                    payload: json!({"attempt": attempt}),
+                    max_attempts: Some(settings.max_attempts),
+                    run_at: now,
+                }),
+                NumberRequestEvent::Ordered { attempt, .. } => {
+                    let latest = fold(history)?.map(|p| p.request);
+                    let still_pending = latest.is_some_and(|v| {
+                        v.status == RequestStatus::Ordered && v.attempt == i64::from(attempt)
+                    });
+                    if still_pending {
+                        jobs.push(NewJob {
+                            kind: JobKind::Poll,
+                            request_id: Some(request),
+                            dedupe_key: format!("poll:{request}:{attempt}"),
+                            payload: json!({"attempt": attempt}),
+                            max_attempts: None,
+                            run_at: now + settings.poll_pending_after,
+                        });
+                    }
+                }
+                _ => {}
+            }
+            // A status change of a request with a callback URL.
+            let after = fold(&history[..upto])?.map(|p| p.request);
+            let before = fold(&history[..upto.saturating_sub(1)])?.map(|p| p.request);
+            if let (Some(after), Some(before)) = (after, before) {
+                if after.status != before.status {
+                    if let Some(url) = after.callback_url.clone() {
+                        match (self.inner.renderer)(&after) {
+                            Ok(body) => jobs.push(NewJob {
+                                kind: JobKind::Callback,
+                                request_id: Some(request),
+                                dedupe_key: format!("callback:{request}:{}", event.position),
+                                payload: json!({
+                                    "url": url,
+                                    "account_id": after.account_id,
+                                    "status": after.status.as_str(),
+                                    "body": body,
+                                }),
+                                max_attempts: Some(settings.callback_max_attempts),
+                                run_at: now,
+                            }),
+                            Err(error) => {
+                                tracing::error!(%request, %error, "cannot render a callback body")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(jobs)
+    }
+}

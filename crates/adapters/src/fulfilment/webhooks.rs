@@ -1,0 +1,104 @@
+//! Carrier webhooks: stored with their job in one transaction before they
+//! are acknowledged.
+
+use super::jobs::{self, insert_job, millis};
+use super::{request_of_reference, Fulfilment, JobKind, NewJob};
+use crate::{Database, StoreError};
+use chrono::Utc;
+use numberdesk_domain::ports::CarrierOrder;
+use serde_json::json;
+
+/// A verified carrier webhook, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct InboundWebhook {
+    /// `data.id`, the dedupe key.
+    pub event_id: String,
+    /// `data.event_type`.
+    pub event_type: String,
+    /// `data.occurred_at` (RFC 3339).
+    pub occurred_at: String,
+    /// The order it reports, mapped to the domain; `None` for events that
+    /// are only acknowledged.
+    pub order: Option<CarrierOrder>,
+    /// The raw body.
+    pub body: String,
+}
+
+/// What storing a webhook did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookReceipt {
+    /// New event: stored (with its job, if it reports an order).
+    Stored,
+    /// Seen before: nothing changed.
+    Duplicate,
+}
+
+impl Fulfilment {
+    /// Stores a verified webhook and the job applying it, in one transaction
+    /// (dedupe on the event id), so it is durable before it is acknowledged.
+    pub async fn store_webhook(
+        &self,
+        event: &InboundWebhook,
+    ) -> Result<WebhookReceipt, StoreError> {
+        let now = millis(Utc::now());
+        let job = event.order.as_ref().map(|order| NewJob {
+            kind: JobKind::Webhook,
+            request_id: order
+                .customer_reference
+                .as_deref()
+                .and_then(request_of_reference),
+            dedupe_key: format!("webhook:{}", event.event_id),
+            payload: json!({"order": order, "event_type": event.event_type, "occurred_at": event.occurred_at}),
+            max_attempts: Some(self.inner.settings.max_attempts),
+            run_at: Utc::now(),
+        });
+        macro_rules! store {
+            ($tx:expr) => {{
+                let mut tx = $tx;
+                let inserted = sqlx::query(
+                    "INSERT INTO carrier_webhook_events (event_id, event_type, occurred_at, received_at, \
+                     carrier_order_id, customer_reference, body) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (event_id) DO NOTHING",
+                )
+                .bind(&event.event_id)
+                .bind(&event.event_type)
+                .bind(&event.occurred_at)
+                .bind(now)
+                .bind(event.order.as_ref().map(|o| o.id.clone()))
+                .bind(event.order.as_ref().and_then(|o| o.customer_reference.clone()))
+                .bind(&event.body)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if inserted {
+                    if let Some(job) = &job {
+                        insert_job!(&mut *tx, job, now)?;
+                    }
+                }
+                tx.commit().await?;
+                inserted
+            }};
+        }
+        let inserted = match self.db() {
+            Database::Postgres(pool) => store!(pool.begin().await?),
+            Database::Sqlite(pool) => store!(pool.begin_with("BEGIN IMMEDIATE").await?),
+        };
+        if inserted {
+            self.wake();
+            Ok(WebhookReceipt::Stored)
+        } else {
+            Ok(WebhookReceipt::Duplicate)
+        }
+    }
+
+    /// How many webhook events are stored (for tests and diagnostics).
+    pub async fn webhook_event_count(&self) -> Result<i64, StoreError> {
+        Ok(
+            jobs::on_pool!(self.db(), pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM carrier_webhook_events")
+            .fetch_one(pool)
+            .await)?,
+        )
+    }
+}

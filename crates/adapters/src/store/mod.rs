@@ -1,0 +1,26 @@
+//! The store seam: the one place the backend is chosen.
+//!
+//! * [`Database`] (`database.rs`): the runtime choice, PostgreSQL or SQLite,
+//!   connected and migrated.
+//! * [`Sql`] / [`Param`] (`sql.rs`): a statement as data — numbered
+//!   parameters, portable SQL — so every query is written once.
+//! * [`Conn`], [`Tx`] and the [`Database`] shortcuts (`exec.rs`): run a
+//!   statement on either backend, binding each [`Param`] with that backend's
+//!   sqlx types and decoding any [`Record`] (a `sqlx::FromRow` both backends
+//!   decode). `exec.rs` is the only code that matches on the backend.
+//! * [`Dialect`] (`dialect.rs`): what really differs, as data — the write
+//!   transaction's `BEGIN`, the projector's lock and sequencer, drawing a
+//!   request number, the database clock, `SKIP LOCKED`, notifications.
+//! * [`Commands`] (`commands.rs`): cqrs-es on the backend's event repository.
+
+mod commands;
+mod database;
+mod dialect;
+mod exec;
+mod sql;
+
+pub(crate) use commands::Commands;
+pub use database::Database;
+pub(crate) use dialect::Dialect;
+pub(crate) use exec::{Conn, Record, Tx};
+pub(crate) use sql::{Param, Sql};
