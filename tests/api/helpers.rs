@@ -6,7 +6,7 @@
 use numberdesk::config::{FulfilmentConfig, HttpLimitsConfig, LogFormat, ServeConfig};
 use numberdesk::startup;
 use numberdesk_adapters::tenancy::{Account, Organization, Role};
-use numberdesk_graphql::AppState;
+use numberdesk_application::AppState;
 use serde_json::{json, Value};
 
 /// Runs each named `async fn(TestApp)` as two tests: on SQLite, and on a

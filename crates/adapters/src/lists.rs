@@ -7,7 +7,7 @@ use crate::model::{
     RecordedEvent, RequestFilter,
 };
 use crate::reads::{orgs, view_select};
-use crate::rows::{occurred_at_text, EventRow, ViewRow, EVENT_COLUMNS, PHONE_COLUMNS};
+use crate::rows::{occurred_at_text, EventRow, EVENT_COLUMNS, PHONE_COLUMNS};
 use crate::store::Sql;
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
@@ -104,11 +104,7 @@ pub(crate) async fn list_requests(
     .await?;
     let mut sql = select(format!("{} WHERE 1 = 1", view_select()), conditions);
     keyset::window(&mut sql, "id", Order::Descending, page);
-    let rows: Vec<ViewRow> = db.fetch_all(sql).await?;
-    let items = rows
-        .into_iter()
-        .map(ViewRow::into_view)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items: Vec<NumberRequestView> = db.fetch_all(sql).await?;
     Ok(keyset::page_of(items, page, previous, next, total_count))
 }
 

@@ -1,15 +1,12 @@
 //! The numberdesk GraphQL schema (queries, mutations, subscriptions) over
 //! one [`AppState`]; `numberdesk-http` serves it.
 //!
-//! Authentication and authorisation live in [`auth`], and every error is
-//! mapped to HTTP and GraphQL in one place, [`error`].
+//! The use cases, authorisation ([`auth`]) and the one client-facing error
+//! ([`error`]) live in `numberdesk-application`; they are re-exported here
+//! under their old paths.
 
-pub mod auth;
-pub mod callback_policy;
-pub mod error;
-pub mod ordering;
 pub mod schema;
-pub mod state;
 
+pub use numberdesk_application::{auth, callback_policy, error, ordering, state};
+pub use numberdesk_application::{ApiSettings, AppState};
 pub use schema::{build_schema, NumberDeskSchema, RequestId};
-pub use state::{ApiSettings, AppState};

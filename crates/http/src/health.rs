@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use numberdesk_graphql::AppState;
+use numberdesk_application::AppState;
 use serde_json::json;
 
 /// The health routes.

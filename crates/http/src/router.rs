@@ -8,8 +8,9 @@ use crate::state::HttpState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::Router;
-use numberdesk_graphql::error::ApiError;
-use numberdesk_graphql::{build_schema, AppState};
+use numberdesk_application::error::ApiError;
+use numberdesk_application::AppState;
+use numberdesk_graphql::build_schema;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 

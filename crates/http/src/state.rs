@@ -2,7 +2,8 @@
 
 use crate::rest::list_cache::ListCache;
 use axum::extract::FromRef;
-use numberdesk_graphql::{AppState, NumberDeskSchema};
+use numberdesk_application::AppState;
+use numberdesk_graphql::NumberDeskSchema;
 
 /// What the handlers share: the state, the built schema and the REST list cache.
 #[derive(Clone)]

@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use numberdesk_graphql::error::ApiError;
+use numberdesk_application::error::ApiError;
 
 /// What the body reader needs to know.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use numberdesk_graphql::error::ApiError;
+use numberdesk_application::error::ApiError;
 
 /// The middleware: only `identity` (or no `Content-Encoding`) passes.
 pub async fn refuse_encoded(request: Request, next: Next) -> Response {

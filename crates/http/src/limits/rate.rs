@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use numberdesk_graphql::error::ApiError;
+use numberdesk_application::error::ApiError;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::num::NonZeroU32;

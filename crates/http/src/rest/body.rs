@@ -1,8 +1,8 @@
 //! Parsing the create body into domain input, with an error per field.
 
 use axum::http::{header, HeaderMap};
+use numberdesk_application::error::ApiError;
 use numberdesk_domain::request::RequestInput;
-use numberdesk_graphql::error::ApiError;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

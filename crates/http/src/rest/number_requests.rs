@@ -18,10 +18,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use numberdesk_adapters::RequestFilter;
 use numberdesk_adapters::{Idempotency, Reservation};
+use numberdesk_application::auth::{metadata, OrgScope};
+use numberdesk_application::error::ApiError;
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
-use numberdesk_graphql::auth::{metadata, OrgScope};
-use numberdesk_graphql::error::ApiError;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -111,7 +111,7 @@ pub async fn create(
     let details = RequestDetails::parse(&input)?;
     if let Some(url) = &details.callback_url {
         let allow = app.fulfilment.settings().allow_private_callbacks;
-        numberdesk_graphql::callback_policy::check_callback_url(url, allow, "callback_url")?;
+        numberdesk_application::callback_policy::check_callback_url(url, allow, "callback_url")?;
     }
 
     let idempotency = match idempotency_key(&headers)? {

@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use numberdesk_adapters::PhoneNumberFilter;
-use numberdesk_graphql::auth::{account_context, authenticate, OrgScope};
-use numberdesk_graphql::error::ApiError;
+use numberdesk_application::auth::{account_context, authenticate, OrgScope};
+use numberdesk_application::error::ApiError;
 
 /// The phone-number routes.
 pub fn router() -> Router<HttpState> {

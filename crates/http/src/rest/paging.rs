@@ -2,8 +2,8 @@
 
 use super::contract::Pagination;
 use numberdesk_adapters::{Page, PageRequest};
-use numberdesk_graphql::error::ApiError;
-use numberdesk_graphql::state::ApiSettings;
+use numberdesk_application::error::ApiError;
+use numberdesk_application::state::ApiSettings;
 use serde::Deserialize;
 
 /// The paging part of a list route's query string.
