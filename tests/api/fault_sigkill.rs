@@ -3,7 +3,8 @@
 //! file and PostgreSQL). Nothing acknowledged is lost, the views catch up by
 //! themselves, and no request is ordered twice: the carrier is the
 //! `telnyx_double` process (it outlives the kill and counts the order POSTs
-//! per `customer_reference`), its reference filter lagging 3 s behind.
+//! per `customer_reference`), holding every order POST 1 s (so the kill
+//! lands while some are in flight) and its reference filter lagging 3 s behind.
 
 use crate::carrier_process::{
     assert_one_order_per_reference, graphql, orphans, server_env, start_server, tenant, Double,
@@ -102,7 +103,7 @@ async fn kill_and_restart(url: String) {
         .build()
         .expect("client");
     let t = Arc::new(tenant(&url).await);
-    let double = Double::start(&["--reference-lag-ms", "3000"]);
+    let double = Double::start(&["--reference-lag-ms", "3000", "--post-delay-ms", "1000"]);
     let env = server_env(&double, 30.0);
     let (mut child, base) = start_server(&url, &env, &client).await;
     let stop = Arc::new(AtomicBool::new(false));
