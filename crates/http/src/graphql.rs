@@ -138,6 +138,11 @@ async fn graphql_post(
             return ApiError::bad_field("body", rejection.body_text()).into_graphql_response()
         }
     };
+    // The same rule as REST bodies: a key given twice (the last would
+    // silently win) is refused, naming the key.
+    if let Some(key) = crate::rest::duplicate_keys::duplicate_key(&bytes) {
+        return ApiError::bad_field(&key, "is given more than once").into_graphql_response();
+    }
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
