@@ -23,6 +23,8 @@ mod fulfilment_attention;
 mod fulfilment_sandbox;
 mod fulfilment_telnyx;
 mod graphql_api;
+mod graphql_paging;
+mod graphql_scalars;
 mod harness;
 mod list_cache;
 mod metrics;

@@ -31,6 +31,7 @@ mod fold;
 mod freshness;
 pub mod fulfilment;
 mod idempotency;
+mod keyset;
 mod lists;
 mod model;
 mod projector;

@@ -1,6 +1,7 @@
 //! The keyset-paginated lists: requests, provisioned numbers and the audit
 //! feed, with totals read from the projector's counters where they can be.
 
+use crate::keyset::{self, Order, Side};
 use crate::model::{
     AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
     RecordedEvent, RequestFilter,
@@ -13,19 +14,30 @@ use cqrs_es::Aggregate;
 use numberdesk_domain::{NumberRequest, RequestStatus};
 use std::sync::atomic::{AtomicI64, Ordering};
 
-fn limit_of(page: &PageRequest) -> i64 {
-    i64::from(page.first) + 1
-}
-
-fn paginate<T>(mut items: Vec<T>, page: &PageRequest, total_count: Option<i64>) -> Page<T> {
-    let first = page.first as usize;
-    let has_next_page = items.len() > first;
-    items.truncate(first);
-    Page {
-        items,
-        has_next_page,
-        total_count,
+/// Whether matching items lie beyond the page's `after` and `before`
+/// cursors (the previous and the next side).
+async fn beyond_cursors(
+    db: &Database,
+    table: &str,
+    conditions: &Sql,
+    column: &str,
+    order: Order,
+    page: &PageRequest,
+) -> Result<(bool, bool), StoreError> {
+    let mut answers = [false, false];
+    for (answer, side) in answers.iter_mut().zip([Side::Previous, Side::Next]) {
+        if let Some(filter) = keyset::beyond(conditions, column, order, page, side) {
+            let sql = Sql {
+                text: format!(
+                    "SELECT EXISTS (SELECT 1 FROM {table} WHERE 1 = 1{})",
+                    filter.text
+                ),
+                params: filter.params,
+            };
+            *answer = db.scalar(sql).await?;
+        }
     }
+    Ok((answers[0], answers[1]))
 }
 
 /// `SELECT COUNT(*) FROM table WHERE 1 = 1 <conditions>`.
@@ -70,7 +82,7 @@ pub(crate) async fn list_requests(
         conditions.push(" AND created_at >= ").bind(after);
     }
     if let Some(before) = filter.created_before {
-        conditions.push(" AND created_at <= ").bind(before);
+        conditions.push(" AND created_at < ").bind(before);
     }
     let by_status_only = filter.country.is_none()
         && filter.assigned_to.is_none()
@@ -81,13 +93,19 @@ pub(crate) async fn list_requests(
         (true, true) => Some(counted(db, &filter.organization_ids, &filter.statuses).await?),
         (true, false) => Some(count(db, "number_requests", &conditions).await?),
     };
+    let (previous, next) = beyond_cursors(
+        db,
+        "number_requests",
+        &conditions,
+        "id",
+        Order::Descending,
+        page,
+    )
+    .await?;
     let mut sql = select(format!("{} WHERE 1 = 1", view_select()), conditions);
-    if let Some(after) = page.after {
-        sql.push(" AND id < ").bind(after);
-    }
-    sql.push(" ORDER BY id DESC LIMIT ").bind(limit_of(page));
+    keyset::window(&mut sql, "id", Order::Descending, page);
     let items: Vec<NumberRequestView> = db.fetch_all(sql).await?;
-    Ok(paginate(items, page, total_count))
+    Ok(keyset::page_of(items, page, previous, next, total_count))
 }
 
 /// Provisioned numbers matching `filter`, ascending id.
@@ -110,13 +128,19 @@ pub(crate) async fn list_phone_numbers(
         None
     };
     let head = format!("SELECT {PHONE_COLUMNS} FROM phone_numbers WHERE 1 = 1");
+    let (previous, next) = beyond_cursors(
+        db,
+        "phone_numbers",
+        &conditions,
+        "id",
+        Order::Ascending,
+        page,
+    )
+    .await?;
     let mut sql = select(head, conditions);
-    if let Some(after) = page.after {
-        sql.push(" AND id > ").bind(after);
-    }
-    sql.push(" ORDER BY id LIMIT ").bind(limit_of(page));
+    keyset::window(&mut sql, "id", Order::Ascending, page);
     let items: Vec<PhoneNumberView> = db.fetch_all(sql).await?;
-    Ok(paginate(items, page, total_count))
+    Ok(keyset::page_of(items, page, previous, next, total_count))
 }
 
 /// The audit feed: ascending position, keyset on position.
@@ -147,8 +171,8 @@ pub(crate) async fn audit_log(
     }
     if let Some(to) = filter.to {
         conditions
-            .push(" AND occurred_at <= ")
-            .bind(occurred_at_text(to, false));
+            .push(" AND occurred_at < ")
+            .bind(occurred_at_text(to, true));
     }
     let by_organization_only = filter.actor.is_none()
         && filter.event_types.is_empty()
@@ -162,17 +186,23 @@ pub(crate) async fn audit_log(
         (true, false) => Some(count(db, "events", &conditions).await?),
     };
     let head = format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1");
+    let (previous, next) = beyond_cursors(
+        db,
+        "events",
+        &conditions,
+        "position",
+        Order::Ascending,
+        page,
+    )
+    .await?;
     let mut sql = select(head, conditions);
-    if let Some(after) = page.after {
-        sql.push(" AND position > ").bind(after);
-    }
-    sql.push(" ORDER BY position LIMIT ").bind(limit_of(page));
+    keyset::window(&mut sql, "position", Order::Ascending, page);
     let rows: Vec<EventRow> = db.fetch_all(sql).await?;
     let items = rows
         .into_iter()
         .map(EventRow::into_recorded)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(paginate(items, page, total_count))
+    Ok(keyset::page_of(items, page, previous, next, total_count))
 }
 
 /// Requests of these organisations in these statuses, from `request_counts`

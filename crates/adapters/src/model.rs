@@ -6,14 +6,21 @@ use numberdesk_domain::RequestStatus;
 use serde::Serialize;
 use uuid::Uuid;
 
-/// One page of a keyset-paginated list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One page of a keyset-paginated list, in either direction (Relay's
+/// `first`/`after` and `last`/`before`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PageRequest {
     /// How many items at most (the caller caps it).
     pub first: u32,
     /// The cursor: the key of the last item already seen (request number,
     /// phone number id or event position), or `None` for the first page.
+    /// Only items strictly after it in the list's order are listed.
     pub after: Option<i64>,
+    /// Only items strictly before this key in the list's order are listed.
+    pub before: Option<i64>,
+    /// Take the page from the end of the window (Relay `last`): the `first`
+    /// items nearest `before` (or the list's end), still in the list's order.
+    pub from_end: bool,
     /// Whether to count every matching item too. Counting scans the whole
     /// match, so callers ask only when a client wants the total.
     pub with_total: bool,
@@ -24,8 +31,12 @@ pub struct PageRequest {
 pub struct Page<T> {
     /// The items, in the list's order.
     pub items: Vec<T>,
-    /// True when more items follow the last one.
+    /// True when more matching items follow the last one (also beyond a
+    /// `before` cursor).
     pub has_next_page: bool,
+    /// True when matching items precede the first one (also an `after`
+    /// cursor's own item and everything before it).
+    pub has_previous_page: bool,
     /// How many items match the filter in total (every page), when
     /// `PageRequest::with_total` asked for it.
     pub total_count: Option<i64>,
@@ -46,7 +57,7 @@ pub struct RequestFilter {
     pub assigned_to: Option<String>,
     /// Created at or after this instant.
     pub created_after: Option<DateTime<Utc>>,
-    /// Created at or before this instant.
+    /// Created strictly before this instant.
     pub created_before: Option<DateTime<Utc>>,
 }
 
@@ -73,7 +84,7 @@ pub struct AuditFilter {
     pub event_types: Vec<String>,
     /// Occurred at or after this instant.
     pub from: Option<DateTime<Utc>>,
-    /// Occurred at or before this instant.
+    /// Occurred strictly before this instant.
     pub to: Option<DateTime<Utc>>,
 }
 

@@ -160,7 +160,8 @@ pub(crate) const PHONE_COLUMNS: &str = "id, phone_number, organization_id, accou
 
 /// The text form of `occurred_at` in the metadata (RFC 3339, UTC,
 /// milliseconds): fixed width, so comparing text compares instants.
-/// `round_up` rounds sub-millisecond instants up (for inclusive lower bounds).
+/// `round_up` rounds sub-millisecond instants up (for inclusive lower bounds
+/// and exclusive upper bounds).
 pub(crate) fn occurred_at_text(at: DateTime<Utc>, round_up: bool) -> String {
     let millis = at.timestamp_millis();
     let exact = DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or(at);

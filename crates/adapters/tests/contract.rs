@@ -169,6 +169,7 @@ fn all(first: u32) -> PageRequest {
         first,
         after: None,
         with_total: true,
+        ..PageRequest::default()
     }
 }
 
@@ -762,6 +763,7 @@ async fn list_requests_filters_and_pages(t: &TestDb) {
                     first: 3,
                     after,
                     with_total: true,
+                    ..PageRequest::default()
                 },
             )
             .await
@@ -850,7 +852,8 @@ async fn list_requests_filters_and_pages(t: &TestDb) {
             ..Default::default()
         })
         .await,
-        3
+        2,
+        "created_after is inclusive, created_before exclusive"
     );
 
     let stats = desk.stats(None).await.expect("stats");
@@ -966,6 +969,7 @@ async fn audit_filters_and_pagination(t: &TestDb) {
                             first,
                             after,
                             with_total: true,
+                            ..PageRequest::default()
                         },
                     )
                     .await
@@ -1037,7 +1041,7 @@ async fn audit_filters_and_pagination(t: &TestDb) {
     )
     .await;
     assert_eq!(both.len(), 8);
-    // Minutes 2..=5 inclusive: four events.
+    // Minutes 2..5, the upper bound exclusive: three events.
     let window = collect(
         AuditFilter {
             from: Some(t0() + Duration::minutes(2)),
@@ -1047,11 +1051,11 @@ async fn audit_filters_and_pagination(t: &TestDb) {
         3,
     )
     .await;
-    assert_eq!(window.len(), 4);
+    assert_eq!(window.len(), 3);
     assert!(window
         .iter()
         .all(|e| e.occurred_at >= t0() + Duration::minutes(2)
-            && e.occurred_at <= t0() + Duration::minutes(5)));
+            && e.occurred_at < t0() + Duration::minutes(5)));
     // A lower bound a microsecond after an event excludes it.
     let strict = collect(
         AuditFilter {
@@ -1062,7 +1066,7 @@ async fn audit_filters_and_pagination(t: &TestDb) {
         10,
     )
     .await;
-    assert_eq!(strict.len(), 3);
+    assert_eq!(strict.len(), 2);
     let none = collect(
         AuditFilter {
             actor: Some("nobody".into()),
@@ -1229,6 +1233,7 @@ async fn audit_total(desk: &NumberDesk, organization_ids: Option<Vec<i64>>) -> i
             first: 1,
             after: None,
             with_total: true,
+            ..PageRequest::default()
         },
     )
     .await

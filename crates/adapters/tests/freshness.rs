@@ -62,6 +62,7 @@ async fn sqlite_generation_is_known_and_moves_with_writes_only() {
         first: 20,
         after: None,
         with_total: true,
+        ..PageRequest::default()
     };
     desk.list_requests(&Default::default(), &page)
         .await

@@ -75,12 +75,17 @@ fn respond(headers: &HeaderMap, mut response: async_graphql::Response) -> Respon
 
 /// Gives every error an `extensions.code`: errors raised before execution
 /// (syntax, validation, depth and complexity limits, variable coercion) have
-/// no path and are the client's: BAD_USER_INPUT. Anything else uncoded is ours.
+/// no path and are the client's: BAD_USER_INPUT, as are arguments that do not
+/// parse as their type. Anything else uncoded is ours.
 fn label_uncoded_errors(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            let code = if error.path.is_empty() {
+            // An argument that does not parse as its scalar ("bad" as a
+            // DateTime, 2147483648 as an Int) fails in the resolver, with a
+            // path, but it is still the client's input.
+            let bad_argument = error.message.starts_with("Failed to parse \"");
+            let code = if error.path.is_empty() || bad_argument {
                 "BAD_USER_INPUT"
             } else {
                 "INTERNAL"
@@ -133,6 +138,11 @@ async fn graphql_post(
             return ApiError::bad_field("body", rejection.body_text()).into_graphql_response()
         }
     };
+    // The same rule as REST bodies: a key given twice (the last would
+    // silently win) is refused, naming the key.
+    if let Some(key) = crate::rest::duplicate_keys::duplicate_key(&bytes) {
+        return ApiError::bad_field(&key, "is given more than once").into_graphql_response();
+    }
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());

@@ -4,7 +4,7 @@
 //! Read from the event log (`OrderLandedLate`, `OrderMissing`), ops only.
 
 use super::context::caller;
-use super::query::parse_cursor;
+use super::paging::parse_cursor;
 use crate::auth::{require_ops, scoped_organizations};
 use crate::error::ApiError;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
@@ -72,6 +72,7 @@ impl AttentionQuery {
                     first,
                     after,
                     with_total: false,
+                    ..PageRequest::default()
                 },
             )
             .await

@@ -81,9 +81,9 @@ pub struct NumberRequestFilter {
     pub country: Option<String>,
     /// Only requests owned by this operator.
     pub assigned_to: Option<String>,
-    /// Submitted at or after.
+    /// Submitted at or after this instant (inclusive).
     pub created_after: Option<DateTime<Utc>>,
-    /// Submitted before.
+    /// Submitted strictly before this instant (exclusive).
     pub created_before: Option<DateTime<Utc>>,
 }
 
@@ -105,8 +105,8 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     /// Only these event types.
     pub event_types: Option<Vec<String>>,
-    /// At or after.
+    /// Occurred at or after this instant (inclusive).
     pub from: Option<DateTime<Utc>>,
-    /// Before.
+    /// Occurred strictly before this instant (exclusive).
     pub to: Option<DateTime<Utc>>,
 }

@@ -6,6 +6,7 @@ mod context;
 mod fulfilment;
 mod inputs;
 mod mutation;
+mod paging;
 mod query;
 mod subscription;
 mod types;
@@ -14,7 +15,8 @@ pub use attention::AttentionQuery;
 pub use context::{Caller, RequestId};
 pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
-pub use query::{parse_cursor, Query};
+pub use paging::{parse_cursor, KeysetConnection, PageArgs};
+pub use query::Query;
 pub use subscription::SubscriptionRoot;
 
 use crate::state::AppState;

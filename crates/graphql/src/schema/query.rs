@@ -2,15 +2,15 @@
 
 use super::context::{caller, request_id};
 use super::inputs::{AuditFilter, NumberRequestFilter, PhoneNumberFilter};
+use super::paging::{connection, KeysetConnection, PageArgs};
 use super::types::{
     EventObject, NumberRequestObject, PhoneNumberObject, Stats, StatusCount, TotalCount,
 };
 use crate::auth::{ensure_visible, scoped_organizations};
 use crate::error::ApiError;
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
-use numberdesk_adapters::{self as adapters, Page, PageRequest};
+use numberdesk_adapters as adapters;
 use numberdesk_domain::values::CountryCode;
 use numberdesk_domain::RequestStatus;
 
@@ -21,38 +21,6 @@ use numberdesk_domain::RequestStatus;
 /// one request can cause, however many aliases it uses.
 #[derive(Default)]
 pub struct Query;
-
-/// A Relay connection whose cursors are the keyset values of the items.
-pub type KeysetConnection<T> = Connection<String, T, TotalCount>;
-
-/// Parses a keyset cursor this API handed out (REST and GraphQL alike).
-pub fn parse_cursor(field: &str, cursor: &str) -> Result<i64, ApiError> {
-    cursor
-        .parse::<i64>()
-        .map_err(|_| ApiError::bad_field(field, "is not a cursor returned by this API"))
-}
-
-fn parse_after(after: Option<String>) -> Result<Option<i64>, ApiError> {
-    after
-        .map(|cursor| parse_cursor("after", &cursor))
-        .transpose()
-}
-
-fn connection<V, T: async_graphql::OutputType>(
-    page: Page<V>,
-    total: TotalCount,
-    had_cursor: bool,
-    cursor_of: impl Fn(&V) -> i64,
-    into: impl Fn(V) -> T,
-) -> KeysetConnection<T> {
-    let mut connection = Connection::with_additional_fields(had_cursor, page.has_next_page, total);
-    connection.edges.extend(
-        page.items
-            .into_iter()
-            .map(|item| Edge::new(cursor_of(&item).to_string(), into(item))),
-    );
-    connection
-}
 
 pub(crate) async fn visible_request(
     ctx: &Context<'_>,
@@ -88,13 +56,24 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         filter: Option<NumberRequestFilter>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page forwards: at most this many items after `after`.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items after it.")] after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many items before `before`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<KeysetConnection<NumberRequestObject>> {
         let (state, principal) = caller(ctx)?;
         let filter = filter.unwrap_or_default();
-        let first = state.page_size(first)?;
-        let after = parse_after(after)?;
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .page_request(state)?;
         let country = filter
             .country
             .as_deref()
@@ -114,23 +93,15 @@ impl Query {
             created_after: filter.created_after,
             created_before: filter.created_before,
         };
-        let page = state
+        let items = state
             .desk
-            .list_requests(
-                &query,
-                &PageRequest {
-                    first,
-                    after,
-                    with_total: false,
-                },
-            )
+            .list_requests(&query, &page)
             .await
             .map_err(ApiError::from)?;
         let total = TotalCount::Requests(state.clone(), query);
         Ok(connection(
-            page,
+            items,
             total,
-            after.is_some(),
             |v| v.id,
             NumberRequestObject::from,
         ))
@@ -142,13 +113,24 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         filter: Option<PhoneNumberFilter>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page forwards: at most this many items after `after`.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items after it.")] after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many items before `before`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<KeysetConnection<PhoneNumberObject>> {
         let (state, principal) = caller(ctx)?;
         let filter = filter.unwrap_or_default();
-        let first = state.page_size(first)?;
-        let after = parse_after(after)?;
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .page_request(state)?;
         let query = adapters::PhoneNumberFilter {
             organization_ids: scoped_organizations(state, principal, filter.organization).await?,
             account_id: None,
@@ -158,26 +140,13 @@ impl Query {
                 .map(|id| request_id(id, "filter.requestId"))
                 .transpose()?,
         };
-        let page = state
+        let items = state
             .desk
-            .list_phone_numbers(
-                &query,
-                &PageRequest {
-                    first,
-                    after,
-                    with_total: false,
-                },
-            )
+            .list_phone_numbers(&query, &page)
             .await
             .map_err(ApiError::from)?;
         let total = TotalCount::PhoneNumbers(state.clone(), query);
-        Ok(connection(
-            page,
-            total,
-            after.is_some(),
-            |v| v.id,
-            PhoneNumberObject::from,
-        ))
+        Ok(connection(items, total, |v| v.id, PhoneNumberObject::from))
     }
 
     /// Every event of one request, in order, with who did it and when.
@@ -201,13 +170,24 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         filter: Option<AuditFilter>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page forwards: at most this many items after `after`.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items after it.")] after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many items before `before`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<KeysetConnection<EventObject>> {
         let (state, principal) = caller(ctx)?;
         let filter = filter.unwrap_or_default();
-        let first = state.page_size(first)?;
-        let after = parse_after(after)?;
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .page_request(state)?;
         let event_types = filter.event_types.unwrap_or_default();
         if let Some(bad) = event_types
             .iter()
@@ -229,26 +209,13 @@ impl Query {
             from: filter.from,
             to: filter.to,
         };
-        let page = state
+        let items = state
             .desk
-            .audit_log(
-                &query,
-                &PageRequest {
-                    first,
-                    after,
-                    with_total: false,
-                },
-            )
+            .audit_log(&query, &page)
             .await
             .map_err(ApiError::from)?;
         let total = TotalCount::Audit(state.clone(), query);
-        Ok(connection(
-            page,
-            total,
-            after.is_some(),
-            |e| e.position,
-            EventObject::from,
-        ))
+        Ok(connection(items, total, |e| e.position, EventObject::from))
     }
 
     /// The request as it stood at an instant (its events folded up to then).

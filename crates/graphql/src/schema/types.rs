@@ -299,6 +299,7 @@ impl TotalCount {
             first: 0,
             after: None,
             with_total: true,
+            ..PageRequest::default()
         };
         let total = match self {
             TotalCount::Requests(state, filter) => state

@@ -13,7 +13,7 @@
 mod body;
 pub mod callback;
 pub mod contract;
-mod duplicate_keys;
+pub(crate) mod duplicate_keys;
 pub mod list_cache;
 mod number_requests;
 mod numbers;

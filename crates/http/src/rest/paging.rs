@@ -40,6 +40,7 @@ impl PageQuery {
             first,
             after,
             with_total: true,
+            ..PageRequest::default()
         })
     }
 }
