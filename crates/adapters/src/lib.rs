@@ -44,7 +44,6 @@ pub mod tenancy;
 pub mod testing;
 mod view_writer;
 
-pub use store::Database;
 pub use desk::{NumberDesk, StoreSettings, ORGANIZATION_ID};
 pub use error::{CommandError, StoreError};
 pub use fulfilment::{Fulfilment, FulfilmentError, FulfilmentSettings};
@@ -55,4 +54,5 @@ pub use model::{
 };
 pub use sqlite_repo::SqliteEventRepository;
 pub use sqlite_view_repo::SqliteViewRepository;
+pub use store::Database;
 pub use tenancy::TenancyStore;

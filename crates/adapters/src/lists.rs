@@ -31,7 +31,10 @@ fn paginate<T>(mut items: Vec<T>, page: &PageRequest, total_count: Option<i64>) 
 /// `SELECT COUNT(*) FROM table WHERE 1 = 1 <conditions>`.
 async fn count(db: &Database, table: &str, conditions: &Sql) -> Result<i64, StoreError> {
     let sql = Sql {
-        text: format!("SELECT COUNT(*) FROM {table} WHERE 1 = 1{}", conditions.text),
+        text: format!(
+            "SELECT COUNT(*) FROM {table} WHERE 1 = 1{}",
+            conditions.text
+        ),
         params: conditions.params.clone(),
     };
     db.scalar(sql).await
@@ -157,9 +160,9 @@ pub(crate) async fn audit_log(
         && filter.to.is_none();
     let total_count = match (page.with_total, by_organization_only) {
         (false, _) => None,
-        (true, true) => Some(
-            counted_events(db, &filter.organization_ids, &conditions, checkpoint_seen).await?,
-        ),
+        (true, true) => {
+            Some(counted_events(db, &filter.organization_ids, &conditions, checkpoint_seen).await?)
+        }
         (true, false) => Some(count(db, "events", &conditions).await?),
     };
     let head = format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1");

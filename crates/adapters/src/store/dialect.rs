@@ -54,7 +54,8 @@ impl Dialect {
         name: "postgres",
         begin: "BEGIN",
         single_writer: false,
-        lock_checkpoint: "SELECT position FROM projection_checkpoints WHERE name = 'views' FOR UPDATE",
+        lock_checkpoint:
+            "SELECT position FROM projection_checkpoints WHERE name = 'views' FOR UPDATE",
         sequence: Some(PG_SEQUENCE),
         next_number: "SELECT nextval('request_number_seq')",
         now_ms: "(EXTRACT(EPOCH FROM now()) * 1000)::BIGINT",

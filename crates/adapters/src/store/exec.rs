@@ -143,8 +143,12 @@ impl Conn<'_> {
     /// dropped on rollback); nothing where the backend has no notifications.
     pub async fn notify(&mut self, channel: &str, payload: &str) -> Result<(), StoreError> {
         if self.dialect().notifies {
-            self.execute(Sql::new("SELECT pg_notify($1, $2)").arg(channel).arg(payload))
-                .await?;
+            self.execute(
+                Sql::new("SELECT pg_notify($1, $2)")
+                    .arg(channel)
+                    .arg(payload),
+            )
+            .await?;
         }
         Ok(())
     }

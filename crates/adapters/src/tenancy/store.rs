@@ -113,7 +113,10 @@ impl TenancyStore {
 
     /// Whether no partner exists yet (a fresh deployment, to seed a demo).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let count: i64 = self.db.scalar(Sql::new("SELECT COUNT(*) FROM partners")).await?;
+        let count: i64 = self
+            .db
+            .scalar(Sql::new("SELECT COUNT(*) FROM partners"))
+            .await?;
         Ok(count == 0)
     }
 
@@ -123,13 +126,25 @@ impl TenancyStore {
             id: Uuid::new_v4(),
             name: name.to_owned(),
         };
-        self.db.execute(Sql::new("INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)").arg(partner.id.to_string()).arg(&partner.name).arg(Utc::now())).await?;
+        self.db
+            .execute(
+                Sql::new("INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)")
+                    .arg(partner.id.to_string())
+                    .arg(&partner.name)
+                    .arg(Utc::now()),
+            )
+            .await?;
         Ok(partner)
     }
 
     /// Lists partners, oldest first.
     pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
-        let rows: Vec<(String, String)> = self.db.fetch_all(Sql::new("SELECT id, name FROM partners ORDER BY created_at, id")).await?;
+        let rows: Vec<(String, String)> = self
+            .db
+            .fetch_all(Sql::new(
+                "SELECT id, name FROM partners ORDER BY created_at, id",
+            ))
+            .await?;
         rows.into_iter()
             .map(|(id, name)| {
                 Ok(Partner {
@@ -160,7 +175,13 @@ impl TenancyStore {
         if let Some(account) = self.cache.accounts.get(&id) {
             return Ok(Some(account));
         }
-        let row: Option<AccountRow> = self.db.fetch_optional(Sql::new("SELECT id, partner_id, name FROM accounts WHERE id = $1").arg(id.to_string())).await?;
+        let row: Option<AccountRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, partner_id, name FROM accounts WHERE id = $1")
+                    .arg(id.to_string()),
+            )
+            .await?;
         let account = row.map(Account::try_from).transpose()?;
         if let Some(account) = &account {
             self.cache.accounts.insert(id, account.clone());
@@ -199,7 +220,13 @@ impl TenancyStore {
         if let Some(org) = self.cache.organizations_by_slug.get(slug) {
             return Ok(Some(org));
         }
-        let row: Option<OrganizationRow> = self.db.fetch_optional(Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1").arg(slug)).await?;
+        let row: Option<OrganizationRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE slug = $1")
+                    .arg(slug),
+            )
+            .await?;
         let org = row.map(Organization::try_from).transpose()?;
         if let Some(org) = &org {
             self.cache.remember_organization(org);
@@ -212,7 +239,13 @@ impl TenancyStore {
         if let Some(org) = self.cache.organizations.get(&id) {
             return Ok(Some(org));
         }
-        let row: Option<OrganizationRow> = self.db.fetch_optional(Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE id = $1").arg(id)).await?;
+        let row: Option<OrganizationRow> = self
+            .db
+            .fetch_optional(
+                Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE id = $1")
+                    .arg(id),
+            )
+            .await?;
         let org = row.map(Organization::try_from).transpose()?;
         if let Some(org) = &org {
             self.cache.remember_organization(org);
@@ -242,8 +275,16 @@ impl TenancyStore {
         {
             return Ok(scope);
         }
-        let rows: Vec<OrganizationRow> = self.db.fetch_all(Sql::new("SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
-             JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id").arg(partner_id.to_string())).await?;
+        let rows: Vec<OrganizationRow> = self
+            .db
+            .fetch_all(
+                Sql::new(
+                    "SELECT o.id, o.slug, o.account_id, o.name FROM organizations o \
+             JOIN accounts a ON a.id = o.account_id WHERE a.partner_id = $1 ORDER BY o.id",
+                )
+                .arg(partner_id.to_string()),
+            )
+            .await?;
         let scope = Arc::new(
             rows.into_iter()
                 .map(Organization::try_from)
@@ -291,7 +332,16 @@ impl TenancyStore {
 
     /// Revokes a key; `false` when no unrevoked key has that id.
     pub async fn revoke_key(&self, key_id: Uuid) -> Result<bool, StoreError> {
-        let result = self.db.execute(Sql::new("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").arg(Utc::now()).arg(key_id.to_string())).await?;
+        let result = self
+            .db
+            .execute(
+                Sql::new(
+                    "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                )
+                .arg(Utc::now())
+                .arg(key_id.to_string()),
+            )
+            .await?;
         // After the write: a lookup racing with it cannot re-cache the key.
         self.cache.forget_keys();
         Ok(result == 1)
@@ -306,7 +356,15 @@ impl TenancyStore {
         if let Some(principal) = self.cache.keys.as_ref().and_then(|keys| keys.get(&digest)) {
             return Ok(Some(principal));
         }
-        let row: Option<KeyRow> = self.db.fetch_optional(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL")).arg(&digest)).await?;
+        let row: Option<KeyRow> = self
+            .db
+            .fetch_optional(
+                Sql::from(format!(
+                    "SELECT {KEY_COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL"
+                ))
+                .arg(&digest),
+            )
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let info = ApiKeyInfo::try_from(row)?;
         let principal = Principal {

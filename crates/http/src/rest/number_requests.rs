@@ -17,13 +17,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use numberdesk_adapters::RequestFilter;
-use numberdesk_adapters::{Idempotency, Reservation};
 use numberdesk_application::auth::{metadata, OrgScope};
 use numberdesk_application::error::ApiError;
+use numberdesk_application::use_cases::{self, IdempotencyKey, Submission};
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// The number-request routes.
 pub fn router() -> Router<HttpState> {
@@ -114,59 +113,33 @@ pub async fn create(
         numberdesk_application::callback_policy::check_callback_url(url, allow, "callback_url")?;
     }
 
-    let idempotency = match idempotency_key(&headers)? {
-        None => None,
-        Some(key) => {
-            let store = Idempotency::new(app.desk.database().clone());
-            let fingerprint = hex::encode(Sha256::digest(
-                [org_slug.as_bytes(), b"\n", &bytes[..]].concat(),
-            ));
-            match store
-                .reserve(principal.partner_id, &key, &fingerprint)
-                .await?
-            {
-                Reservation::Reserved => Some((store, key)),
-                Reservation::Replay { body } => {
-                    // Only successful creates are stored (failures free the
-                    // key), so the first status was 201.
-                    let mut replay = raw_json(StatusCode::CREATED, body);
-                    replay.headers_mut().insert(
-                        IDEMPOTENT_REPLAYED,
-                        axum::http::HeaderValue::from_static("true"),
-                    );
-                    return Ok(replay);
-                }
-                Reservation::Mismatch => {
-                    return Err(ApiError::IdempotencyKeyReused(
-                        "this Idempotency-Key was used with a different request body".into(),
-                    ))
-                }
-                Reservation::InFlight => {
-                    return Err(ApiError::Conflict(
-                        "a request with this Idempotency-Key is still being processed".into(),
-                    ))
-                }
-            }
-        }
-    };
-
+    let idempotency = idempotency_key(&headers)?
+        .map(|key| IdempotencyKey::new(key, &[org_slug.as_bytes(), &bytes[..]]));
     let meta = metadata(&principal, request_id(&headers));
-    let created = app.desk.submit(org.id, account.id, details, &meta).await;
-    let view = match created {
-        Ok(view) => view,
-        Err(error) => {
-            if let Some((store, key)) = &idempotency {
-                store.release(principal.partner_id, key).await?;
-            }
-            return Err(error.into());
+    let submitted = use_cases::submit(
+        app,
+        &principal,
+        (org.id, account.id),
+        details,
+        idempotency,
+        &meta,
+        |view| {
+            serde_json::to_string(&NumberRequestEnvelope::from(view))
+                .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))
+        },
+    )
+    .await?;
+    Ok(match submitted {
+        Submission::Created(body) => raw_json(StatusCode::CREATED, body),
+        Submission::Replayed(body) => {
+            let mut replay = raw_json(StatusCode::CREATED, body);
+            replay.headers_mut().insert(
+                IDEMPOTENT_REPLAYED,
+                axum::http::HeaderValue::from_static("true"),
+            );
+            replay
         }
-    };
-    let body = serde_json::to_string(&NumberRequestEnvelope::from(view))
-        .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
-    if let Some((store, key)) = &idempotency {
-        store.complete(principal.partner_id, key, &body).await?;
-    }
-    Ok(raw_json(StatusCode::CREATED, body))
+    })
 }
 
 /// Query of the list route.
