@@ -5,6 +5,7 @@ use super::contract::{
     raw_json, CreateNumberRequestBody, ErrorBody, NumberRequestEnvelope, NumberRequestListBody,
 };
 use super::list_cache::ListKey;
+use super::org_scope::OrgScope;
 use super::paging::{pagination, PageQuery};
 use crate::request_id::request_id;
 use crate::state::HttpState;
@@ -17,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use numberdesk_adapters::RequestFilter;
-use numberdesk_application::auth::{metadata, OrgScope};
+use numberdesk_application::auth::metadata;
 use numberdesk_application::error::ApiError;
 use numberdesk_application::use_cases::{self, IdempotencyKey, Submission};
 use numberdesk_domain::request::RequestDetails;
@@ -95,15 +96,15 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 pub async fn create(
     State(state): State<HttpState>,
     Path(org_slug): Path<String>,
+    OrgScope {
+        principal,
+        account,
+        org,
+    }: OrgScope,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let app = &state.app;
-    let OrgScope {
-        principal,
-        account,
-        org,
-    } = OrgScope::resolve(app, &headers, &org_slug).await?;
     require_json(&headers)?;
     let bytes = body_bytes(body, app.settings.max_body_bytes)?;
     let input = parse_create_body(&bytes)?;
@@ -174,13 +175,11 @@ pub struct ListQuery {
 )]
 pub async fn list(
     State(state): State<HttpState>,
-    Path(org_slug): Path<String>,
     query: Result<Query<ListQuery>, QueryRejection>,
-    headers: HeaderMap,
+    OrgScope { org, .. }: OrgScope,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
     let app = &state.app;
-    let org = OrgScope::resolve(app, &headers, &org_slug).await?.org;
     let page_request = query.page.page_request(&app.settings)?;
     let statuses = match query.status.as_deref() {
         None | Some("") => vec![],
@@ -243,11 +242,10 @@ pub async fn list(
 )]
 pub async fn get_one(
     State(state): State<HttpState>,
-    Path((org_slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Path((_, id)): Path<(String, String)>,
+    OrgScope { org, .. }: OrgScope,
 ) -> Result<Response, ApiError> {
     let app = &state.app;
-    let org = OrgScope::resolve(app, &headers, &org_slug).await?.org;
     let not_found = || ApiError::NotFound(format!("number request {id:?} not found"));
     let number: i64 = id.parse().map_err(|_| not_found())?;
     let view = app
