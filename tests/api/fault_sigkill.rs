@@ -1,115 +1,19 @@
 //! Fault suite: the real `numberdesk` binary, killed with SIGKILL in the
 //! middle of a write load and started again on the same database (SQLite
 //! file and PostgreSQL). Nothing acknowledged is lost, the views catch up by
-//! themselves, and no request is ordered twice in one attempt.
+//! themselves, and no request is ordered twice: the carrier is the
+//! `telnyx_double` process (it outlives the kill and counts the order POSTs
+//! per `customer_reference`), holding every order POST 1 s (so the kill
+//! lands while some are in flight) and its reference filter lagging 3 s behind.
 
-use numberdesk_adapters::tenancy::{Role, TenancyStore};
-use numberdesk_adapters::Database;
+use crate::carrier_process::{
+    assert_one_order_per_reference, graphql, orphans, server_env, start_server, tenant, Double,
+    Tenant,
+};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-struct Tenant {
-    org_id: i64,
-    slug: String,
-    account: String,
-    partner_key: String,
-    ops_key: String,
-}
-
-async fn tenant(url: &str) -> Tenant {
-    let db = Database::connect(url).await.expect("database");
-    let tenancy = TenancyStore::new(db.clone());
-    let partner = tenancy.create_partner("kill").await.expect("partner");
-    let account = tenancy
-        .create_account(partner.id, "kill account")
-        .await
-        .expect("account");
-    let org = tenancy
-        .create_organization(account.id, "kill org")
-        .await
-        .expect("org");
-    let partner_key = tenancy
-        .issue_key(partner.id, Role::Partner, "kill")
-        .await
-        .expect("key")
-        .secret;
-    let ops_key = tenancy
-        .issue_key(partner.id, Role::Ops, "kill ops")
-        .await
-        .expect("key")
-        .secret;
-    db.close().await;
-    Tenant {
-        org_id: org.id,
-        slug: org.slug,
-        account: account.id.to_string(),
-        partner_key,
-        ops_key,
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-/// The server child process; killed when dropped (also when a test panics).
-struct Server(Child);
-
-impl Server {
-    /// SIGKILL, and reap.
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Starts the server binary and waits until it answers /healthz.
-async fn start(url: &str, client: &reqwest::Client) -> (Server, String) {
-    for _ in 0..3 {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_numberdesk"))
-            .arg("serve")
-            .env("DATABASE_URL", url)
-            .env("BIND", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .env("DEMO_SEED", "false")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the numberdesk binary starts");
-        let base = format!("http://127.0.0.1:{port}");
-        let mut child = child;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                break; // exited (port taken?): try another port
-            }
-            if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
-                if r.status().is_success() {
-                    return (Server(child), base);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    panic!("the server did not come up");
-}
 
 /// Acknowledged work: REST-created request numbers and GraphQL commands.
 #[derive(Default)]
@@ -117,27 +21,6 @@ struct Acked {
     rest_numbers: Vec<i64>,
     /// (request UUID, event type the acknowledged command recorded).
     commands: Vec<(String, &'static str)>,
-}
-
-async fn graphql(
-    client: &reqwest::Client,
-    base: &str,
-    key: &str,
-    query: &str,
-    variables: Value,
-) -> Option<Value> {
-    let response = client
-        .post(format!("{base}/graphql"))
-        .bearer_auth(key)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .ok()?;
-    let body: Value = response.json().await.ok()?;
-    if body.get("errors").is_some() {
-        return None;
-    }
-    Some(body["data"].clone())
 }
 
 async fn writer(
@@ -158,7 +41,7 @@ async fn writer(
                 .bearer_auth(&t.partner_key)
                 .header("X-Account-Id", &t.account)
                 .header("Content-Type", "application/json")
-                .body(r#"{"country":"NL","number_type":"local","use_case":"kill test","contact_name":"Jane","contact_email":"jane@acme.example"}"#)
+                .body(r#"{"country":"US","number_type":"local","area_code":"201","use_case":"kill test","contact_name":"Jane","contact_email":"jane@acme.example"}"#)
                 .send()
                 .await;
             let Ok(response) = response else { return };
@@ -176,7 +59,7 @@ async fn writer(
             &base,
             &t.partner_key,
             "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id } }",
-            json!({"input": {"organizationId": t.org_id, "country": "NL", "numberType": "local",
+            json!({"input": {"organizationId": t.org_id, "country": "US", "numberType": "local", "areaCode": "201",
                 "useCase": "kill test", "contactName": "Jane", "contactEmail": "jane@acme.example"}}),
         )
         .await
@@ -220,7 +103,9 @@ async fn kill_and_restart(url: String) {
         .build()
         .expect("client");
     let t = Arc::new(tenant(&url).await);
-    let (mut child, base) = start(&url, &client).await;
+    let double = Double::start(&["--reference-lag-ms", "3000", "--post-delay-ms", "1000"]);
+    let env = server_env(&double, 30.0);
+    let (mut child, base) = start_server(&url, &env, &client).await;
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(Mutex::new(Acked::default()));
     let writers: Vec<_> = (0..12)
@@ -260,7 +145,7 @@ async fn kill_and_restart(url: String) {
         "nothing was acknowledged before the kill"
     );
 
-    let (mut child, base) = start(&url, &client).await;
+    let (mut child, base) = start_server(&url, &env, &client).await;
     for number in &acked.rest_numbers {
         let r = client
             .get(format!(
@@ -317,6 +202,27 @@ async fn kill_and_restart(url: String) {
         let orders = attempts.len();
         attempts.dedup();
         assert_eq!(attempts.len(), orders, "{id} ordered twice in one attempt");
+    }
+    // The carrier was asked once per attempt, and every order it accepted
+    // (also those whose POST the kill cut off) lands on its request.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let stats = double.stats().await;
+        assert_one_order_per_reference(&stats);
+        let orphans = orphans(&client, &base, &t, &stats).await;
+        if orphans.is_empty() {
+            eprintln!(
+                "{} order POSTs, {} orders, none orphaned",
+                stats.posts,
+                stats.orders.len()
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "orphaned orders after 60 s: {orphans:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     child.kill();
 }

@@ -9,6 +9,8 @@
 #[macro_use]
 mod helpers;
 
+mod carrier_double;
+mod carrier_process;
 mod cli;
 mod console_assets;
 mod console_browser;
@@ -17,6 +19,7 @@ mod fault_concurrency;
 mod fault_fuzz;
 mod fault_http_limits;
 mod fault_sigkill;
+mod fulfilment_attention;
 mod fulfilment_sandbox;
 mod fulfilment_telnyx;
 mod graphql_api;

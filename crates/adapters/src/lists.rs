@@ -6,7 +6,7 @@ use crate::model::{
     RecordedEvent, RequestFilter,
 };
 use crate::reads::{orgs, view_select};
-use crate::rows::{occurred_at_text, EventRow, ViewRow, EVENT_COLUMNS, PHONE_COLUMNS};
+use crate::rows::{occurred_at_text, EventRow, EVENT_COLUMNS, PHONE_COLUMNS};
 use crate::store::Sql;
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
@@ -86,11 +86,7 @@ pub(crate) async fn list_requests(
         sql.push(" AND id < ").bind(after);
     }
     sql.push(" ORDER BY id DESC LIMIT ").bind(limit_of(page));
-    let rows: Vec<ViewRow> = db.fetch_all(sql).await?;
-    let items = rows
-        .into_iter()
-        .map(ViewRow::into_view)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items: Vec<NumberRequestView> = db.fetch_all(sql).await?;
     Ok(paginate(items, page, total_count))
 }
 

@@ -78,8 +78,9 @@ pub struct AuditFilter {
 }
 
 /// The `number_requests` view: the REST contract's `numberRequest` object plus
-/// everything the domain adds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// everything the domain adds. Read from its row by name (`sqlx::FromRow`);
+/// written in `rows::view_values`.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct NumberRequestView {
     /// The integer id (the request's per-deployment number).
     pub id: i64,
@@ -96,6 +97,7 @@ pub struct NumberRequestView {
     /// What the numbers are for.
     pub use_case: String,
     /// Where the request stands.
+    #[sqlx(try_from = "crate::rows::StatusText")]
     pub status: RequestStatus,
     /// Area preference.
     pub requested_area: Option<String>,
@@ -136,10 +138,13 @@ pub struct NumberRequestView {
     /// Carrier order of the current attempt.
     pub carrier_order_id: Option<String>,
     /// Every number of the current order (E.164, sorted).
+    #[sqlx(json)]
     pub ordered_numbers: Vec<String>,
     /// The live numbers (sorted).
+    #[sqlx(json)]
     pub provisioned_numbers: Vec<String>,
     /// Numbers the carrier failed (sorted).
+    #[sqlx(json)]
     pub failed_numbers: Vec<String>,
     /// Why it was rejected, cancelled or last failed.
     pub reason: Option<String>,

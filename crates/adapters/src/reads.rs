@@ -2,7 +2,7 @@
 //! log, counters, the projector's progress.
 
 use crate::model::{NumberRequestView, PhoneNumberView, RecordedEvent};
-use crate::rows::{EventRow, ViewRow, EVENT_COLUMNS, PHONE_COLUMNS, VIEW_COLUMNS};
+use crate::rows::{EventRow, EVENT_COLUMNS, PHONE_COLUMNS, VIEW_COLUMNS};
 use crate::store::Sql;
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
@@ -29,8 +29,7 @@ pub(crate) async fn request(
     id: Uuid,
 ) -> Result<Option<NumberRequestView>, StoreError> {
     let sql = Sql::from(format!("{} WHERE uuid = $1", view_select())).arg(id);
-    let row: Option<ViewRow> = db.fetch_optional(sql).await?;
-    row.map(ViewRow::into_view).transpose()
+    db.fetch_optional(sql).await
 }
 
 /// One request's view by its integer number.
@@ -39,8 +38,7 @@ pub(crate) async fn request_by_number(
     number: i64,
 ) -> Result<Option<NumberRequestView>, StoreError> {
     let sql = Sql::from(format!("{} WHERE id = $1", view_select())).arg(number);
-    let row: Option<ViewRow> = db.fetch_optional(sql).await?;
-    row.map(ViewRow::into_view).transpose()
+    db.fetch_optional(sql).await
 }
 
 /// Every sequenced event of one request, in order.
@@ -112,13 +110,9 @@ pub(crate) async fn stats(
 pub(crate) async fn dump_views(
     db: &Database,
 ) -> Result<(Vec<NumberRequestView>, Vec<PhoneNumberView>), StoreError> {
-    let rows: Vec<ViewRow> = db
+    let views: Vec<NumberRequestView> = db
         .fetch_all(Sql::from(format!("{} ORDER BY id", view_select())))
         .await?;
-    let views = rows
-        .into_iter()
-        .map(ViewRow::into_view)
-        .collect::<Result<Vec<_>, _>>()?;
     let phones: Vec<PhoneNumberView> = db
         .fetch_all(Sql::from(format!(
             "SELECT {PHONE_COLUMNS} FROM phone_numbers ORDER BY id"

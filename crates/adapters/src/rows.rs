@@ -7,7 +7,6 @@ use crate::StoreError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use numberdesk_domain::metadata;
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 /// The columns of [`EventRow`].
@@ -60,7 +59,8 @@ impl EventRow {
     }
 }
 
-/// The columns of [`ViewRow`], in upsert order.
+/// The columns of the `number_requests` view ([`NumberRequestView`]), in
+/// upsert order.
 pub(crate) const VIEW_COLUMNS: [&str; 34] = [
     "id",
     "uuid",
@@ -142,86 +142,16 @@ fn json(numbers: &[String]) -> Param {
     Param::Json(Value::from(numbers.to_vec()))
 }
 
-/// One row of `number_requests`.
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct ViewRow {
-    pub id: i64,
-    pub uuid: Uuid,
-    pub organization_id: i64,
-    pub account_id: Uuid,
-    pub country: String,
-    pub number_type: String,
-    pub use_case: String,
-    pub status: String,
-    pub requested_area: Option<String>,
-    pub company_name: Option<String>,
-    pub vat_number: Option<String>,
-    pub address: Option<String>,
-    pub website: Option<String>,
-    pub contact_name: String,
-    pub contact_email: String,
-    pub assigned_to: Option<String>,
-    pub ops_notes: Option<String>,
-    pub provisioned_number_id: Option<i64>,
-    pub quantity: i64,
-    pub range_size: Option<i64>,
-    pub area_code: Option<String>,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub comment: Option<String>,
-    pub callback_url: Option<String>,
-    pub attempt: i64,
-    pub carrier_order_id: Option<String>,
-    pub ordered_numbers: Json<Vec<String>>,
-    pub provisioned_numbers: Json<Vec<String>>,
-    pub failed_numbers: Json<Vec<String>>,
-    pub reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
+/// A stored request status, decoded into [`numberdesk_domain::RequestStatus`]
+/// by the view's `FromRow` (a bad one is a decode error, never a panic).
+#[derive(Debug, sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct StatusText(String);
 
-impl ViewRow {
-    pub fn into_view(self) -> Result<NumberRequestView, StoreError> {
-        let status = self.status.parse().map_err(|err| {
-            StoreError::Internal(format!("request {} has a bad status: {err}", self.id).into())
-        })?;
-        Ok(NumberRequestView {
-            id: self.id,
-            uuid: self.uuid,
-            organization_id: self.organization_id,
-            account_id: self.account_id,
-            country: self.country,
-            number_type: self.number_type,
-            use_case: self.use_case,
-            status,
-            requested_area: self.requested_area,
-            company_name: self.company_name,
-            vat_number: self.vat_number,
-            address: self.address,
-            website: self.website,
-            contact_name: self.contact_name,
-            contact_email: self.contact_email,
-            assigned_to: self.assigned_to,
-            ops_notes: self.ops_notes,
-            provisioned_number_id: self.provisioned_number_id,
-            quantity: self.quantity,
-            range_size: self.range_size,
-            area_code: self.area_code,
-            city: self.city,
-            region: self.region,
-            comment: self.comment,
-            callback_url: self.callback_url,
-            attempt: self.attempt,
-            carrier_order_id: self.carrier_order_id,
-            ordered_numbers: self.ordered_numbers.0,
-            provisioned_numbers: self.provisioned_numbers.0,
-            failed_numbers: self.failed_numbers.0,
-            reason: self.reason,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            version: self.version,
-        })
+impl TryFrom<StatusText> for numberdesk_domain::RequestStatus {
+    type Error = numberdesk_domain::values::InvalidValue;
+    fn try_from(text: StatusText) -> Result<Self, Self::Error> {
+        text.0.parse()
     }
 }
 

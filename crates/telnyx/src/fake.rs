@@ -4,6 +4,15 @@
 //!
 //! It speaks the crate's own `types`, so client and fake cannot drift apart
 //! silently; the Prism contract test keeps both honest against the spec.
+//!
+//! In another process (the `telnyx_double` binary of the root package) it
+//! outlives a killed server; [`control`] is its `/_double/...` API for
+//! setting knobs and reading counts over HTTP.
+
+pub mod control;
+mod webhook;
+
+pub use webhook::{order_webhook_body, WebhookSigner, WebhookTarget};
 
 use crate::types::{
     ApiErrorBody, AvailablePhoneNumber, AvailablePhoneNumbersMetadata, AvailablePhoneNumbersQuery,
@@ -36,6 +45,8 @@ pub struct Recorded {
     pub query: Vec<(String, String)>,
     /// The `Authorization` header.
     pub authorization: Option<String>,
+    /// The `customer_reference` of a `POST /number_orders` body.
+    pub customer_reference: Option<String>,
 }
 
 /// What a scripted fault does.
@@ -106,6 +117,11 @@ pub struct FakeState {
     /// (the eventual consistency of a real carrier's listings); reads by id
     /// see it at once.
     pub reference_lag: Duration,
+    /// A number ordered once is gone from the inventory (a real carrier
+    /// never sells one number twice).
+    pub sell_once: bool,
+    /// Where pending orders are reported complete by a signed webhook.
+    pub webhook: Option<WebhookTarget>,
     orders: Vec<StoredOrder>,
 }
 
@@ -116,6 +132,18 @@ impl FakeState {
             .iter()
             .filter(|r| r.method == *method && r.path == path)
             .count()
+    }
+
+    /// How many `POST /number_orders` carried each `customer_reference`.
+    pub fn posts_by_reference(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for r in &self.requests {
+            if r.method == Method::POST && r.path == "/number_orders" {
+                let key = r.customer_reference.clone().unwrap_or_default();
+                *counts.entry(key).or_insert(0) += 1;
+            }
+        }
+        counts
     }
 
     /// How many orders exist.
@@ -154,27 +182,36 @@ impl Drop for FakeTelnyx {
 impl FakeTelnyx {
     /// Starts the fake on a free loopback port.
     pub async fn start() -> Self {
+        Self::start_on("127.0.0.1:0".parse().expect("loopback address"))
+            .await
+            .expect("bind loopback")
+    }
+
+    /// Starts the fake on `addr` (port 0: a free one), with the
+    /// `/_double/...` control API beside the Telnyx routes.
+    pub async fn start_on(addr: std::net::SocketAddr) -> std::io::Result<Self> {
         let state = Arc::new(Mutex::new(FakeState::default()));
         let shared = state.clone();
-        let app = Router::new().fallback(
-            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                let state = shared.clone();
-                async move { handle(state, method, uri, headers, body).await }
-            },
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("local addr");
+        let app = Router::new()
+            .nest("/_double", control::router(state.clone()))
+            .fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                    let state = shared.clone();
+                    async move { handle(state, method, uri, headers, body).await }
+                },
+            );
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        let base_url = Url::parse(&format!("http://{addr}/v2")).expect("base url");
-        Self {
+        let base_url = Url::parse(&format!("http://{addr}/v2"))
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        Ok(Self {
             base_url,
             state,
             task,
-        }
+        })
     }
 
     /// The state, locked.
@@ -258,6 +295,10 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
 
+    let customer_reference = (method == Method::POST && path == "/number_orders")
+        .then(|| serde_json::from_slice::<CreateNumberOrderRequest>(&body).ok())
+        .flatten()
+        .and_then(|r| r.customer_reference);
     let fault = {
         let mut s = lock(&state);
         s.requests.push(Recorded {
@@ -265,6 +306,7 @@ async fn handle(
             path: path.clone(),
             query: query.clone(),
             authorization: authorization.clone(),
+            customer_reference,
         });
         let found = s
             .faults
@@ -315,7 +357,7 @@ async fn handle(
 }
 
 fn route(
-    state: &Mutex<FakeState>,
+    state: &Arc<Mutex<FakeState>>,
     method: &Method,
     path: &str,
     query: &[(String, String)],
@@ -413,7 +455,18 @@ fn route(
                 resolve(&mut stored.order, &s.failing_numbers);
             }
             let order = stored.order.clone();
+            if s.sell_once {
+                let sold: HashSet<&str> = order
+                    .phone_numbers
+                    .iter()
+                    .map(|n| n.phone_number.as_str())
+                    .collect();
+                s.inventory.retain(|i| !sold.contains(i.number.as_str()));
+            }
             s.orders.push(stored);
+            if let Some(target) = s.webhook.clone() {
+                webhook::report_later(state.clone(), target, order.id.clone());
+            }
             json(StatusCode::OK, &DataEnvelope { data: order })
         }
         (Method::GET, ["number_orders"]) => {
@@ -524,52 +577,4 @@ fn summary(order: &NumberOrderWithPhoneNumbers) -> NumberOrder {
         created_at: order.created_at,
         updated_at: order.updated_at,
     }
-}
-
-/// Signs webhooks the way Telnyx does (Ed25519 over
-/// `"{timestamp}|{raw body}"`), for tests of webhook receivers.
-#[derive(Debug, Clone)]
-pub struct WebhookSigner {
-    key: ed25519_dalek::SigningKey,
-}
-
-impl WebhookSigner {
-    /// A signer with a fixed test key derived from `seed`.
-    pub fn new(seed: u8) -> Self {
-        Self {
-            key: ed25519_dalek::SigningKey::from_bytes(&[seed; 32]),
-        }
-    }
-
-    /// The base64 public key (what `TELNYX_WEBHOOK_PUBLIC_KEY` holds).
-    pub fn public_key_base64(&self) -> String {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode(self.key.verifying_key().as_bytes())
-    }
-
-    /// The base64 `telnyx-signature-ed25519` value of a body sent at `timestamp`.
-    pub fn sign(&self, timestamp: &str, body: &[u8]) -> String {
-        use base64::Engine;
-        use ed25519_dalek::Signer;
-        let mut signed = Vec::with_capacity(timestamp.len() + 1 + body.len());
-        signed.extend_from_slice(timestamp.as_bytes());
-        signed.push(b'|');
-        signed.extend_from_slice(body);
-        base64::engine::general_purpose::STANDARD.encode(self.key.sign(&signed).to_bytes())
-    }
-}
-
-/// A `number_order.complete` webhook body carrying `order`, as Telnyx sends it.
-pub fn order_webhook_body(event_id: &str, order: &NumberOrderWithPhoneNumbers) -> String {
-    serde_json::json!({
-        "data": {
-            "event_type": "number_order.complete",
-            "id": event_id,
-            "occurred_at": chrono::Utc::now().to_rfc3339(),
-            "record_type": "event",
-            "payload": order,
-        },
-        "meta": {"attempt": 1, "delivered_to": "https://numberdesk.example/webhooks/telnyx"}
-    })
-    .to_string()
 }

@@ -21,8 +21,9 @@
 //! (reqwest is pinned to it), so a DNS answer cannot change between check and
 //! connect; redirects and proxies are not followed.
 
-use super::jobs::{millis, on_pool, Job, RunOutcome};
+use super::jobs::{millis, Job, RunOutcome};
 use super::Fulfilment;
+use crate::store::Sql;
 use crate::{Database, StoreError};
 use chrono::Utc;
 use hmac::{Hmac, Mac};
@@ -131,20 +132,14 @@ impl CallbackSecrets {
     pub async fn get_or_create(&self, account: Uuid) -> Result<String, StoreError> {
         let now = millis(Utc::now());
         let secret = new_secret();
-        on_pool!(&self.db, pool => sqlx::query(
-            "INSERT INTO callback_secrets (account_id, secret, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (account_id) DO NOTHING")
-            .bind(account.to_string())
-            .bind(&secret)
-            .bind(now)
-            .execute(pool)
+        self.db.execute(Sql::new("INSERT INTO callback_secrets (account_id, secret, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id) DO NOTHING").arg(account.to_string()).arg(&secret).arg(now)).await?;
+        self.db
+            .scalar(
+                Sql::new("SELECT secret FROM callback_secrets WHERE account_id = $1")
+                    .arg(account.to_string()),
+            )
             .await
-            .map(|r| r.rows_affected()))?;
-        Ok(on_pool!(&self.db, pool => sqlx::query_scalar::<_, String>(
-            "SELECT secret FROM callback_secrets WHERE account_id = $1")
-            .bind(account.to_string())
-            .fetch_one(pool)
-            .await)?)
     }
 
     /// Replaces the account's secret with a new one and returns it.
@@ -152,15 +147,8 @@ impl CallbackSecrets {
     pub async fn rotate(&self, account: Uuid) -> Result<String, StoreError> {
         let now = millis(Utc::now());
         let secret = new_secret();
-        on_pool!(&self.db, pool => sqlx::query(
-            "INSERT INTO callback_secrets (account_id, secret, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (account_id) DO UPDATE SET secret = $2, created_at = $3")
-            .bind(account.to_string())
-            .bind(&secret)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.db.execute(Sql::new("INSERT INTO callback_secrets (account_id, secret, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id) DO UPDATE SET secret = $2, created_at = $3").arg(account.to_string()).arg(&secret).arg(now)).await?;
         Ok(secret)
     }
 }

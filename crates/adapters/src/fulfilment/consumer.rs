@@ -1,11 +1,13 @@
 //! The checkpointed event consumer: turns committed events into jobs, in the
 //! transaction that moves its checkpoint.
 
-use super::jobs::{self, insert_job, millis};
+use super::job_store::insert_job;
+use super::jobs::millis;
 use super::{order_key, Fulfilment};
 use super::{JobKind, NewJob};
 use crate::fold::{decode, fold};
-use crate::{Database, RecordedEvent, StoreError};
+use crate::store::Sql;
+use crate::{RecordedEvent, StoreError};
 use chrono::Utc;
 use numberdesk_domain::{NumberRequestEvent, RequestStatus};
 use serde_json::json;
@@ -17,12 +19,9 @@ const CONSUMER_BATCH: i64 = 200;
 
 impl Fulfilment {
     async fn checkpoint(&self) -> Result<i64, StoreError> {
-        Ok(
-            jobs::on_pool!(self.db(), pool => sqlx::query_scalar::<_, i64>(
-            "SELECT position FROM projection_checkpoints WHERE name = 'fulfilment'")
-            .fetch_one(pool)
-            .await)?,
-        )
+        self.db()
+            .scalar("SELECT position FROM projection_checkpoints WHERE name = 'fulfilment'")
+            .await
     }
 
     /// Turns every event committed since the consumer's checkpoint into
@@ -39,30 +38,25 @@ impl Fulfilment {
             };
             let new_jobs = self.jobs_for(&events).await?;
             let now = millis(Utc::now());
-            macro_rules! commit {
-                ($tx:expr) => {{
-                    let mut tx = $tx;
-                    let moved = sqlx::query(
-                        "UPDATE projection_checkpoints SET position = $1 WHERE name = 'fulfilment' AND position = $2",
+            let mut tx = self.db().begin().await?;
+            let mut conn = tx.conn();
+            let moved = conn
+                .execute(
+                    Sql::new(
+                        "UPDATE projection_checkpoints SET position = $1 \
+                         WHERE name = 'fulfilment' AND position = $2",
                     )
-                    .bind(last)
-                    .bind(after)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if moved == 1 {
-                        for job in &new_jobs {
-                            if insert_job!(&mut *tx, job, now)? {
-                                enqueued += 1;
-                            }
-                        }
-                        tx.commit().await?;
+                    .arg(last)
+                    .arg(after),
+                )
+                .await?;
+            if moved == 1 {
+                for job in &new_jobs {
+                    if insert_job(&mut conn, job, now).await? {
+                        enqueued += 1;
                     }
-                }};
-            }
-            match self.db() {
-                Database::Postgres(pool) => commit!(pool.begin().await?),
-                Database::Sqlite(pool) => commit!(pool.begin_with("BEGIN IMMEDIATE").await?),
+                }
+                tx.commit().await?;
             }
             if enqueued > 0 {
                 self.wake();

@@ -26,6 +26,7 @@
 pub mod callbacks;
 mod consumer;
 mod error;
+mod job_store;
 pub mod jobs;
 mod order;
 mod order_now;
@@ -35,7 +36,8 @@ mod worker;
 
 pub use callbacks::{sign_callback, verify_callback, CallbackSecrets, SIGNATURE_HEADER};
 pub use error::FulfilmentError;
-pub use jobs::{Job, JobAttemptRow, JobKind, JobStatus, JobStore, NewJob, RunOutcome};
+pub use job_store::JobStore;
+pub use jobs::{Job, JobAttemptRow, JobKind, JobStatus, NewJob, RunOutcome};
 pub use order::{customer_reference, order_outcome_unknown_since, request_of_reference};
 pub use settings::FulfilmentSettings;
 pub use webhooks::{InboundWebhook, WebhookReceipt};

@@ -1,7 +1,8 @@
 //! The carrier side of fulfilment: ordering an attempt (never twice),
 //! applying carrier outcomes, polling pending orders, applying webhooks.
 
-use super::jobs::{from_millis, millis, Job, JobKind, JobStatus, JobStore};
+use super::job_store::JobStore;
+use super::jobs::{from_millis, millis, Job, JobKind, JobStatus};
 use super::{FulfilmentError, SYSTEM_ACTOR};
 use crate::{NumberDesk, NumberRequestView};
 use chrono::{DateTime, Utc};
@@ -227,17 +228,25 @@ pub(super) async fn run_order(
     meta: &CommandMetadata,
 ) -> Result<(), FulfilmentError> {
     let view = view_of(desk, request).await?;
-    if view.attempt != i64::from(attempt) {
-        return Ok(());
-    }
-    match view.status {
-        RequestStatus::Assigned => {}
-        RequestStatus::Submitted => return Err(FulfilmentError::NotAssigned(view.status)),
-        // Ordered, settled, rejected or cancelled: this attempt is past ordering.
-        _ => return Ok(()),
-    }
     let reference = customer_reference(request, attempt);
     let posted_at = job.posted_at();
+    let moved_on = view.attempt != i64::from(attempt)
+        || !matches!(
+            view.status,
+            RequestStatus::Assigned | RequestStatus::Submitted
+        );
+    if moved_on {
+        // Past ordering; but an earlier run's post may still land: settle it.
+        return match posted_at {
+            Some(since) => {
+                settle_moved_on(desk, provider, job, request, attempt, since, meta).await
+            }
+            None => Ok(()),
+        };
+    }
+    if view.status == RequestStatus::Submitted {
+        return Err(FulfilmentError::NotAssigned(view.status));
+    }
     let found = match provider.find_order_by_reference(&reference).await {
         Ok(found) => found,
         Err(error) => match posted_at {
@@ -313,26 +322,100 @@ pub(super) async fn run_order(
             }
         }
     };
-    desk.execute(
-        request,
-        NumberRequestCommand::RecordOrder {
-            carrier_order_id: stored(
-                "carrier order id",
-                CarrierOrderId::parse(&order.id).map_err(|e| e.reason),
-            )?,
-            phone_numbers: order
-                .phone_numbers
-                .iter()
-                .map(|n| n.phone_number.clone())
-                .collect(),
-        },
-        meta,
-    )
-    .await?;
+    if !record_order(desk, request, attempt, &order, meta).await? {
+        return Ok(());
+    }
     if let Applied::Doubt(why) = record_outcome(desk, request, &order, meta).await? {
         tracing::warn!(%request, %why, "carrier outcome does not fit the request");
     }
     Ok(())
+}
+
+/// Records an order the carrier accepted: as the request's order when it
+/// still waits for it, otherwise (cancelled, rejected, settled or a later
+/// attempt meanwhile) as `OrderLandedLate`, so it is never lost and ops see
+/// it. `false` when it was recorded as late.
+async fn record_order(
+    desk: &NumberDesk,
+    request: Uuid,
+    attempt: u32,
+    order: &CarrierOrder,
+    meta: &CommandMetadata,
+) -> Result<bool, FulfilmentError> {
+    let carrier_order_id = stored(
+        "carrier order id",
+        CarrierOrderId::parse(&order.id).map_err(|e| e.reason),
+    )?;
+    let phone_numbers: Vec<PhoneNumber> = order
+        .phone_numbers
+        .iter()
+        .map(|n| n.phone_number.clone())
+        .collect();
+    let view = view_of(desk, request).await?;
+    if view.status == RequestStatus::Assigned && view.attempt == i64::from(attempt) {
+        let recorded = desk
+            .execute(
+                request,
+                NumberRequestCommand::RecordOrder {
+                    carrier_order_id: carrier_order_id.clone(),
+                    phone_numbers: phone_numbers.clone(),
+                },
+                meta,
+            )
+            .await;
+        match recorded {
+            Ok(_) => return Ok(true),
+            // The request moved on between the read and the write.
+            Err(crate::CommandError::Domain(
+                numberdesk_domain::NumberRequestError::InvalidTransition { .. },
+            )) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    tracing::warn!(%request, order = %order.id, "the carrier accepted an order the request can no longer take; recorded as needing attention");
+    desk.execute(
+        request,
+        NumberRequestCommand::RecordLateOrder {
+            carrier_order_id,
+            phone_numbers,
+            attempt,
+        },
+        meta,
+    )
+    .await?;
+    Ok(false)
+}
+
+/// The request moved past ordering after a post of this attempt whose
+/// outcome is unknown: look the order up by reference until the reconcile
+/// window ends; found, it is recorded (late); absent after the window, the
+/// job ends with nothing bought.
+async fn settle_moved_on(
+    desk: &NumberDesk,
+    provider: &dyn NumberProvider,
+    job: &OrderJob<'_>,
+    request: Uuid,
+    attempt: u32,
+    since: DateTime<Utc>,
+    meta: &CommandMetadata,
+) -> Result<(), FulfilmentError> {
+    let reference = customer_reference(request, attempt);
+    match provider.find_order_by_reference(&reference).await {
+        Ok(Some(order)) => {
+            record_order(desk, request, attempt, &order, meta).await?;
+            job.mark(None).await
+        }
+        Ok(None) => {
+            let unknown = job.unknown(since, "not found by reference yet".into());
+            match &unknown {
+                FulfilmentError::OrderOutcomeUnknown { until, .. } if Utc::now() < *until => {
+                    Err(unknown)
+                }
+                _ => job.mark(None).await,
+            }
+        }
+        Err(error) => Err(job.unknown(since, format!("the lookup failed ({error})"))),
+    }
 }
 
 /// What applying a carrier order did.

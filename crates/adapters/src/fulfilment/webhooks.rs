@@ -1,9 +1,11 @@
 //! Carrier webhooks: stored with their job in one transaction before they
 //! are acknowledged.
 
-use super::jobs::{self, insert_job, millis};
+use super::job_store::insert_job;
+use super::jobs::millis;
 use super::{request_of_reference, Fulfilment, JobKind, NewJob};
-use crate::{Database, StoreError};
+use crate::store::Sql;
+use crate::StoreError;
 use chrono::Utc;
 use numberdesk_domain::ports::CarrierOrder;
 use serde_json::json;
@@ -52,38 +54,31 @@ impl Fulfilment {
             max_attempts: Some(self.inner.settings.max_attempts),
             run_at: Utc::now(),
         });
-        macro_rules! store {
-            ($tx:expr) => {{
-                let mut tx = $tx;
-                let inserted = sqlx::query(
+        let mut tx = self.db().begin().await?;
+        let mut conn = tx.conn();
+        let inserted = conn
+            .execute(
+                Sql::new(
                     "INSERT INTO carrier_webhook_events (event_id, event_type, occurred_at, received_at, \
                      carrier_order_id, customer_reference, body) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                      ON CONFLICT (event_id) DO NOTHING",
                 )
-                .bind(&event.event_id)
-                .bind(&event.event_type)
-                .bind(&event.occurred_at)
-                .bind(now)
-                .bind(event.order.as_ref().map(|o| o.id.clone()))
-                .bind(event.order.as_ref().and_then(|o| o.customer_reference.clone()))
-                .bind(&event.body)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if inserted {
-                    if let Some(job) = &job {
-                        insert_job!(&mut *tx, job, now)?;
-                    }
-                }
-                tx.commit().await?;
-                inserted
-            }};
+                .arg(&event.event_id)
+                .arg(&event.event_type)
+                .arg(&event.occurred_at)
+                .arg(now)
+                .arg(event.order.as_ref().map(|o| o.id.clone()))
+                .arg(event.order.as_ref().and_then(|o| o.customer_reference.clone()))
+                .arg(&event.body),
+            )
+            .await?
+            == 1;
+        if inserted {
+            if let Some(job) = &job {
+                insert_job(&mut conn, job, now).await?;
+            }
         }
-        let inserted = match self.db() {
-            Database::Postgres(pool) => store!(pool.begin().await?),
-            Database::Sqlite(pool) => store!(pool.begin_with("BEGIN IMMEDIATE").await?),
-        };
+        tx.commit().await?;
         if inserted {
             self.wake();
             Ok(WebhookReceipt::Stored)
@@ -94,11 +89,8 @@ impl Fulfilment {
 
     /// How many webhook events are stored (for tests and diagnostics).
     pub async fn webhook_event_count(&self) -> Result<i64, StoreError> {
-        Ok(
-            jobs::on_pool!(self.db(), pool => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM carrier_webhook_events")
-            .fetch_one(pool)
-            .await)?,
-        )
+        self.db()
+            .scalar("SELECT COUNT(*) FROM carrier_webhook_events")
+            .await
     }
 }

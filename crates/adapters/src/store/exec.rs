@@ -205,6 +205,15 @@ impl Database {
         }
     }
 
+    /// The pool's open connections and how many of them are idle (for
+    /// metrics).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self {
+            Database::Postgres(pool) => (pool.size(), pool.num_idle()),
+            Database::Sqlite(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
+
     /// A connection from the pool.
     pub(crate) async fn acquire(&self) -> Result<Pooled, StoreError> {
         Ok(match self {

@@ -4,9 +4,9 @@
 //!   connected and migrated.
 //! * [`Sql`] / [`Param`] (`sql.rs`): a statement as data — numbered
 //!   parameters, portable SQL — so every query is written once.
-//! * [`Conn`], [`Tx`] and the [`Database`] shortcuts (`exec.rs`): run a
+//! * [`Conn`], `Tx` and the [`Database`] shortcuts (`exec.rs`): run a
 //!   statement on either backend, binding each [`Param`] with that backend's
-//!   sqlx types and decoding any [`Record`] (a `sqlx::FromRow` both backends
+//!   sqlx types and decoding any `Record` (a `sqlx::FromRow` both backends
 //!   decode). `exec.rs` is the only code that matches on the backend.
 //! * [`Dialect`] (`dialect.rs`): what really differs, as data — the write
 //!   transaction's `BEGIN`, the projector's lock and sequencer, drawing a
@@ -22,5 +22,5 @@ mod sql;
 pub(crate) use commands::Commands;
 pub use database::Database;
 pub(crate) use dialect::Dialect;
-pub(crate) use exec::{Conn, Record, Tx};
+pub(crate) use exec::Conn;
 pub(crate) use sql::{Param, Sql};

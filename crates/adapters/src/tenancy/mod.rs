@@ -8,6 +8,7 @@
 mod cache;
 mod keys;
 mod model;
+mod rows;
 mod store;
 
 pub use keys::{digest_key, generate_key};

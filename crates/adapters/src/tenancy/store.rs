@@ -1,88 +1,16 @@
 use super::cache::TenancyCache;
 use super::keys::generate_slug;
+use super::rows::{uuid, AccountRow, KeyRow, OrganizationRow, KEY_COLUMNS};
 use super::{
     digest_key, generate_key, Account, ApiKeyInfo, IssuedKey, Organization, Partner, Principal,
     Role,
 };
 use crate::store::Sql;
 use crate::{Database, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
-
-#[derive(sqlx::FromRow)]
-struct KeyRow {
-    id: String,
-    partner_id: String,
-    role: String,
-    label: String,
-    prefix: String,
-    created_at: DateTime<Utc>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(sqlx::FromRow)]
-struct OrganizationRow {
-    id: i64,
-    slug: String,
-    account_id: String,
-    name: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    id: String,
-    partner_id: String,
-    name: String,
-}
-
-fn uuid(text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text)
-        .map_err(|e| StoreError::Internal(format!("stored id {text:?}: {e}").into()))
-}
-
-impl TryFrom<KeyRow> for ApiKeyInfo {
-    type Error = StoreError;
-    fn try_from(row: KeyRow) -> Result<Self, StoreError> {
-        Ok(ApiKeyInfo {
-            id: uuid(&row.id)?,
-            partner_id: uuid(&row.partner_id)?,
-            role: Role::parse(&row.role).ok_or_else(|| {
-                StoreError::Internal(format!("stored role {:?}", row.role).into())
-            })?,
-            label: row.label,
-            prefix: row.prefix,
-            created_at: row.created_at,
-            revoked_at: row.revoked_at,
-        })
-    }
-}
-
-impl TryFrom<OrganizationRow> for Organization {
-    type Error = StoreError;
-    fn try_from(row: OrganizationRow) -> Result<Self, StoreError> {
-        Ok(Organization {
-            id: row.id,
-            slug: row.slug,
-            account_id: uuid(&row.account_id)?,
-            name: row.name,
-        })
-    }
-}
-
-impl TryFrom<AccountRow> for Account {
-    type Error = StoreError;
-    fn try_from(row: AccountRow) -> Result<Self, StoreError> {
-        Ok(Account {
-            id: uuid(&row.id)?,
-            partner_id: uuid(&row.partner_id)?,
-            name: row.name,
-        })
-    }
-}
-
-const KEY_COLUMNS: &str = "id, partner_id, role, label, prefix, created_at, revoked_at";
 
 /// Partners, accounts, organisations and API keys, on the same database as
 /// the event log. Clones share one in-process cache (see `cache.rs`).
@@ -166,7 +94,18 @@ impl TenancyStore {
             partner_id,
             name: name.to_owned(),
         };
-        self.db.execute(Sql::new("INSERT INTO accounts (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)").arg(account.id.to_string()).arg(partner_id.to_string()).arg(&account.name).arg(Utc::now())).await?;
+        self.db
+            .execute(
+                Sql::new(
+                    "INSERT INTO accounts (id, partner_id, name, created_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .arg(account.id.to_string())
+                .arg(partner_id.to_string())
+                .arg(&account.name)
+                .arg(Utc::now()),
+            )
+            .await?;
         Ok(account)
     }
 
@@ -191,7 +130,16 @@ impl TenancyStore {
 
     /// The accounts of a partner.
     pub async fn accounts_of_partner(&self, partner_id: Uuid) -> Result<Vec<Account>, StoreError> {
-        let rows: Vec<AccountRow> = self.db.fetch_all(Sql::new("SELECT id, partner_id, name FROM accounts WHERE partner_id = $1 ORDER BY created_at, id").arg(partner_id.to_string())).await?;
+        let rows: Vec<AccountRow> = self
+            .db
+            .fetch_all(
+                Sql::new(
+                    "SELECT id, partner_id, name FROM accounts WHERE partner_id = \
+                     $1 ORDER BY created_at, id",
+                )
+                .arg(partner_id.to_string()),
+            )
+            .await?;
         rows.into_iter().map(Account::try_from).collect()
     }
 
@@ -202,7 +150,19 @@ impl TenancyStore {
         name: &str,
     ) -> Result<Organization, StoreError> {
         let slug = generate_slug();
-        let id: i64 = self.db.scalar(Sql::new("INSERT INTO organizations (slug, account_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id").arg(&slug).arg(account_id.to_string()).arg(name).arg(Utc::now())).await?;
+        let id: i64 = self
+            .db
+            .scalar(
+                Sql::new(
+                    "INSERT INTO organizations (slug, account_id, name, \
+                     created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .arg(&slug)
+                .arg(account_id.to_string())
+                .arg(name)
+                .arg(Utc::now()),
+            )
+            .await?;
         self.cache.forget_scopes();
         Ok(Organization {
             id,
@@ -258,7 +218,16 @@ impl TenancyStore {
         &self,
         account_id: Uuid,
     ) -> Result<Vec<Organization>, StoreError> {
-        let rows: Vec<OrganizationRow> = self.db.fetch_all(Sql::new("SELECT id, slug, account_id, name FROM organizations WHERE account_id = $1 ORDER BY id").arg(account_id.to_string())).await?;
+        let rows: Vec<OrganizationRow> = self
+            .db
+            .fetch_all(
+                Sql::new(
+                    "SELECT id, slug, account_id, name FROM organizations WHERE \
+                     account_id = $1 ORDER BY id",
+                )
+                .arg(account_id.to_string()),
+            )
+            .await?;
         rows.into_iter().map(Organization::try_from).collect()
     }
 
@@ -313,7 +282,21 @@ impl TenancyStore {
             created_at: Utc::now(),
             revoked_at: None,
         };
-        self.db.execute(Sql::new("INSERT INTO api_keys (id, partner_id, role, label, prefix, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)").arg(info.id.to_string()).arg(partner_id.to_string()).arg(role.as_str()).arg(&info.label).arg(&info.prefix).arg(digest_key(&secret)).arg(info.created_at)).await?;
+        self.db
+            .execute(
+                Sql::new(
+                    "INSERT INTO api_keys (id, partner_id, role, label, prefix, \
+                     digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .arg(info.id.to_string())
+                .arg(partner_id.to_string())
+                .arg(role.as_str())
+                .arg(&info.label)
+                .arg(&info.prefix)
+                .arg(digest_key(&secret))
+                .arg(info.created_at),
+            )
+            .await?;
         Ok(IssuedKey { info, secret })
     }
 
@@ -321,10 +304,22 @@ impl TenancyStore {
     pub async fn keys(&self, partner_id: Option<Uuid>) -> Result<Vec<ApiKeyInfo>, StoreError> {
         let rows: Vec<KeyRow> = match partner_id {
             Some(partner) => {
-                self.db.fetch_all(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE partner_id = $1 ORDER BY created_at, id")).arg(partner.to_string())).await?
+                self.db
+                    .fetch_all(
+                        Sql::from(format!(
+                            "SELECT {KEY_COLUMNS} FROM api_keys WHERE partner_id = $1 \
+                             ORDER BY created_at, id"
+                        ))
+                        .arg(partner.to_string()),
+                    )
+                    .await?
             }
             None => {
-                self.db.fetch_all(Sql::from(format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id"))).await?
+                self.db
+                    .fetch_all(Sql::from(format!(
+                        "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id"
+                    )))
+                    .await?
             }
         };
         rows.into_iter().map(ApiKeyInfo::try_from).collect()

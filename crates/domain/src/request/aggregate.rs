@@ -1,3 +1,4 @@
+use super::attention::{Attention, Current};
 use super::{
     NumberRequestCommand, NumberRequestError, NumberRequestEvent, RequestDetails, RequestStatus,
     Submitted,
@@ -60,6 +61,8 @@ pub struct NumberRequest {
     attempt: u32,
     order: Option<OrderState>,
     reason: Option<Reason>,
+    #[serde(default)]
+    attention: Attention,
 }
 
 impl NumberRequest {
@@ -107,6 +110,11 @@ impl NumberRequest {
     pub fn reason(&self) -> Option<&Reason> {
         self.reason.as_ref()
     }
+    /// What needs the operations team's attention (late orders, a missing
+    /// order); empty for most requests.
+    pub fn attention(&self) -> &Attention {
+        &self.attention
+    }
     /// The numbers that are live.
     pub fn provisioned_numbers(&self) -> Vec<&PhoneNumber> {
         self.order
@@ -125,6 +133,26 @@ impl NumberRequest {
         command: NumberRequestCommand,
     ) -> Result<Vec<NumberRequestEvent>, NumberRequestError> {
         let name = command.name();
+        if let Some(status) = self.status {
+            let current = Current {
+                status,
+                attempt: self.attempt,
+                order: self.order.as_ref(),
+                attention: &self.attention,
+            };
+            match command {
+                NumberRequestCommand::RecordLateOrder {
+                    carrier_order_id,
+                    phone_numbers,
+                    attempt,
+                } => return current.late_order(carrier_order_id, phone_numbers, attempt),
+                NumberRequestCommand::RecordOrderMissing {
+                    carrier_order_id,
+                    reason,
+                } => return current.order_missing(carrier_order_id, reason),
+                _ => {}
+            }
+        }
         let status = match (self.status, &command) {
             (None, NumberRequestCommand::Submit(_)) => None,
             (None, _) => return Err(NumberRequestError::NotFound),
@@ -404,6 +432,7 @@ impl Aggregate for NumberRequest {
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.attention.apply(&event);
         match event {
             NumberRequestEvent::Submitted(submitted) => {
                 let submitted = *submitted;
@@ -471,6 +500,9 @@ impl Aggregate for NumberRequest {
                 self.reason = reason;
                 self.status = Some(RequestStatus::Cancelled);
             }
+            // Recorded in `attention`; the status does not change.
+            NumberRequestEvent::OrderLandedLate { .. }
+            | NumberRequestEvent::OrderMissing { .. } => {}
         }
     }
 }

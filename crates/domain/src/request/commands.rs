@@ -79,6 +79,28 @@ pub enum NumberRequestCommand {
         /// Why, if given.
         reason: Option<Reason>,
     },
+    /// Record a carrier order that landed when the request could no longer
+    /// take it as its order (see `OrderLandedLate`). Accepted in every
+    /// status, terminal ones included, because a bought number is never
+    /// dropped; an order already recorded changes nothing. Refused while the
+    /// request waits for exactly this order (use `RecordOrder`).
+    RecordLateOrder {
+        /// The carrier's order id.
+        carrier_order_id: CarrierOrderId,
+        /// The numbers in the order.
+        phone_numbers: Vec<PhoneNumber>,
+        /// The attempt whose `customer_reference` the order carries.
+        attempt: u32,
+    },
+    /// Record that the carrier says the current order does not exist.
+    /// Only while the request is ORDERED with that order; repeating it
+    /// changes nothing.
+    RecordOrderMissing {
+        /// The order the carrier does not know.
+        carrier_order_id: CarrierOrderId,
+        /// What the carrier answered.
+        reason: Reason,
+    },
 }
 
 impl NumberRequestCommand {
@@ -94,6 +116,8 @@ impl NumberRequestCommand {
             NumberRequestCommand::RecordOrderFailure { .. } => "record_order_failure",
             NumberRequestCommand::Reject { .. } => "reject",
             NumberRequestCommand::Cancel { .. } => "cancel",
+            NumberRequestCommand::RecordLateOrder { .. } => "record_late_order",
+            NumberRequestCommand::RecordOrderMissing { .. } => "record_order_missing",
         }
     }
 }

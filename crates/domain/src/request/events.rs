@@ -74,11 +74,31 @@ pub enum NumberRequestEvent {
         /// Why, if given.
         reason: Option<Reason>,
     },
+    /// The carrier accepted an order the request could no longer take (it
+    /// was cancelled, rejected or settled meanwhile, or a later attempt
+    /// started): the numbers are bought and tracked here, and the request
+    /// needs attention until ops release them. The status does not change.
+    OrderLandedLate {
+        /// The carrier's order id.
+        carrier_order_id: CarrierOrderId,
+        /// The numbers in that order (may be empty if the carrier listed none).
+        phone_numbers: Vec<PhoneNumber>,
+        /// The attempt that placed it.
+        attempt: u32,
+    },
+    /// The carrier says the recorded order does not exist (after bounded
+    /// retries): the request needs attention; nothing is ordered again.
+    OrderMissing {
+        /// The recorded order the carrier does not know.
+        carrier_order_id: CarrierOrderId,
+        /// What the carrier answered.
+        reason: Reason,
+    },
 }
 
 impl NumberRequestEvent {
     /// Every event type name, for filters and schemas.
-    pub const TYPES: [&'static str; 8] = [
+    pub const TYPES: [&'static str; 10] = [
         "Submitted",
         "Assigned",
         "NotesUpdated",
@@ -87,6 +107,8 @@ impl NumberRequestEvent {
         "OrderFailed",
         "Rejected",
         "Cancelled",
+        "OrderLandedLate",
+        "OrderMissing",
     ];
 }
 
@@ -101,6 +123,8 @@ impl DomainEvent for NumberRequestEvent {
             NumberRequestEvent::OrderFailed { .. } => "OrderFailed",
             NumberRequestEvent::Rejected { .. } => "Rejected",
             NumberRequestEvent::Cancelled { .. } => "Cancelled",
+            NumberRequestEvent::OrderLandedLate { .. } => "OrderLandedLate",
+            NumberRequestEvent::OrderMissing { .. } => "OrderMissing",
         };
         name.to_owned()
     }

@@ -2,6 +2,7 @@
 //! from submission to provisioned numbers (or a visible end).
 
 mod aggregate;
+mod attention;
 mod commands;
 mod details;
 mod error;
@@ -10,6 +11,7 @@ mod number_checks;
 mod status;
 
 pub use aggregate::{NumberRequest, NumberState, OrderState};
+pub use attention::{Attention, LateOrder};
 pub use commands::{NumberRequestCommand, SubmitNumberRequest};
 pub use details::{RequestDetails, RequestInput};
 pub use error::NumberRequestError;

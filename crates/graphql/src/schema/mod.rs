@@ -1,6 +1,7 @@
 //! The GraphQL schema. The SDL is checked in at `crates/graphql/schema.graphql`
 //! and a test fails when the code drifts from it.
 
+mod attention;
 mod context;
 mod fulfilment;
 mod inputs;
@@ -9,6 +10,7 @@ mod query;
 mod subscription;
 mod types;
 
+pub use attention::AttentionQuery;
 pub use context::{Caller, RequestId};
 pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
@@ -21,7 +23,7 @@ use async_graphql::{MergedObject, Schema};
 /// The root `Query`: the request reads plus fulfilment (jobs, callbacks).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(Query, FulfilmentQuery);
+pub struct QueryRoot(Query, FulfilmentQuery, AttentionQuery);
 
 /// The schema type served by the router.
 pub type NumberDeskSchema = Schema<QueryRoot, Mutation, SubscriptionRoot>;

@@ -5,7 +5,7 @@ import { gql } from "./api.js";
 import { h, fill, time, table, errorBox, localToIso } from "./dom.js";
 
 const PAGE = 50;
-const TYPES = ["Submitted", "Assigned", "NotesUpdated", "Ordered", "Provisioned", "OrderFailed", "Rejected", "Cancelled"];
+const TYPES = ["Submitted", "Assigned", "NotesUpdated", "Ordered", "Provisioned", "OrderFailed", "Rejected", "Cancelled", "OrderLandedLate", "OrderMissing"];
 const QUERY = `query Audit($filter: AuditFilter, $first: Int, $after: String) {
   auditLog(filter: $filter, first: $first, after: $after) {
     totalCount

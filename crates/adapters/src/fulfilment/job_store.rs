@@ -1,0 +1,385 @@
+//! The durable jobs table: enqueue once per unit of work, lease, finish.
+//!
+//! Leasing takes the oldest due job (pending and due, or running with an
+//! expired lease, i.e. its worker died) and marks it running for one owner
+//! until a deadline, in one statement:
+//!
+//! * PostgreSQL: `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`, so
+//!   workers in several processes never wait for, or take, the same row;
+//! * SQLite: the same `UPDATE … RETURNING` inside `BEGIN IMMEDIATE` (one
+//!   writer at a time).
+//!
+//! A request's callbacks are leased in order: a callback job waits while an
+//! earlier one of the same request is pending or running (so receivers see
+//! statuses in order; one that gave up no longer blocks the next).
+//!
+//! Leases are taken, renewed and judged expired on the **database's clock**
+//! (`now()` / `unixepoch('subsec')` in the statement), never the process's:
+//! two servers whose clocks disagree by more than a lease still never hold
+//! one job at once. Retry schedules are set on the same clock.
+//!
+//! Every finishing write is conditional on the lease owner, so a worker whose
+//! lease expired and was taken over cannot overwrite the new owner's result.
+
+use super::jobs::{
+    from_millis, millis, Job, JobAttemptRow, JobKind, JobStatus, NewJob, RunOutcome,
+};
+use crate::store::{Conn, Sql};
+use crate::{Database, StoreError};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The database's clock in epoch milliseconds, as SQL: leases are taken,
+/// renewed and judged expired on it, so servers whose clocks disagree still
+/// never hold one job at once.
+fn db_now(db: &Database) -> &'static str {
+    db.dialect().now_ms
+}
+
+fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
+const COLUMNS: &str = "id, kind, request_id, dedupe_key, payload, status, attempts, max_attempts, \
+     next_run_at, last_error, last_http_status, lease_owner, lease_until, created_at, updated_at, finished_at";
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    request_id: Option<String>,
+    dedupe_key: String,
+    payload: String,
+    status: String,
+    attempts: i64,
+    max_attempts: Option<i64>,
+    next_run_at: i64,
+    last_error: Option<String>,
+    last_http_status: Option<i64>,
+    lease_owner: Option<String>,
+    lease_until: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl JobRow {
+    fn into_job(self) -> Result<Job, StoreError> {
+        Ok(Job {
+            id: self.id,
+            kind: JobKind::parse(&self.kind).ok_or_else(|| {
+                StoreError::Internal(format!("stored job kind {:?}", self.kind).into())
+            })?,
+            request_id: self
+                .request_id
+                .as_deref()
+                .map(Uuid::parse_str)
+                .transpose()
+                .map_err(|e| StoreError::Internal(format!("stored job request id: {e}").into()))?,
+            dedupe_key: self.dedupe_key,
+            payload: serde_json::from_str(&self.payload)?,
+            status: JobStatus::parse(&self.status)?,
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+            next_run_at: from_millis(self.next_run_at),
+            last_error: self.last_error,
+            last_http_status: self.last_http_status,
+            lease_owner: self.lease_owner,
+            lease_until: self.lease_until.map(from_millis),
+            created_at: from_millis(self.created_at),
+            updated_at: from_millis(self.updated_at),
+            finished_at: self.finished_at.map(from_millis),
+        })
+    }
+}
+
+/// The jobs table on the service's database.
+#[derive(Debug, Clone)]
+pub struct JobStore {
+    db: Database,
+}
+
+/// Inserts a job unless one with its key exists (on a pooled connection or
+/// inside a caller's transaction); `false` when one exists.
+pub(crate) async fn insert_job(
+    conn: &mut Conn<'_>,
+    job: &NewJob,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let inserted = conn
+        .execute(
+            Sql::new(
+                "INSERT INTO jobs (kind, request_id, dedupe_key, payload, status, attempts, max_attempts, \
+                 next_run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7) \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .arg(job.kind.as_str())
+            .arg(job.request_id.map(|id| id.to_string()))
+            .arg(&job.dedupe_key)
+            .arg(job.payload.to_string())
+            .arg(job.max_attempts.map(i64::from))
+            .arg(millis(job.run_at))
+            .arg(now),
+        )
+        .await?;
+    Ok(inserted == 1)
+}
+
+impl JobStore {
+    /// Uses the given (migrated) database.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// The database.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Enqueues a job; `false` when one with its key already exists.
+    pub async fn enqueue(&self, job: &NewJob) -> Result<bool, StoreError> {
+        let now = millis(Utc::now());
+        insert_job(&mut self.db.acquire().await?.conn(), job, now).await
+    }
+
+    /// A job by id.
+    pub async fn get(&self, id: i64) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
+        let row: Option<JobRow> = self.db.fetch_optional(Sql::from(sql).arg(id)).await?;
+        row.map(JobRow::into_job).transpose()
+    }
+
+    /// A job by its unique key.
+    pub async fn by_key(&self, key: &str) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE dedupe_key = $1");
+        let row: Option<JobRow> = self.db.fetch_optional(Sql::from(sql).arg(key)).await?;
+        row.map(JobRow::into_job).transpose()
+    }
+
+    /// Every job of a request, oldest first, optionally of one kind.
+    pub async fn for_request(
+        &self,
+        request_id: Uuid,
+        kind: Option<JobKind>,
+    ) -> Result<Vec<Job>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM jobs WHERE request_id = $1 AND ($2 = '' OR kind = $2) ORDER BY id"
+        );
+        let kind = kind.map_or("", JobKind::as_str);
+        let rows: Vec<JobRow> = self
+            .db
+            .fetch_all(Sql::from(sql).arg(request_id.to_string()).arg(kind))
+            .await?;
+        rows.into_iter().map(JobRow::into_job).collect()
+    }
+
+    /// The finished runs of a job, in order.
+    pub async fn attempts_of(&self, job_id: i64) -> Result<Vec<JobAttemptRow>, StoreError> {
+        self.db
+            .fetch_all(
+                Sql::new(
+                    "SELECT attempt, worker, started_at, finished_at, outcome, http_status, error \
+             FROM job_attempts WHERE job_id = $1 ORDER BY id",
+                )
+                .arg(job_id),
+            )
+            .await
+    }
+
+    /// Leases the oldest due job for `owner` until now + `lease`.
+    pub async fn lease_next(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<Job>, StoreError> {
+        let lease_ms = duration_ms(lease);
+        let now = db_now(&self.db);
+        // Due, and (callbacks) no earlier callback of the same request still
+        // in flight: a request's callbacks are delivered in order.
+        let due = format!(
+            "SELECT j.id FROM jobs j WHERE \
+             ((j.status = 'pending' AND j.next_run_at <= {now}) OR (j.status = 'running' AND j.lease_until < {now})) \
+             AND NOT (j.kind = 'callback' AND EXISTS (SELECT 1 FROM jobs e WHERE e.request_id = j.request_id \
+             AND e.kind = 'callback' AND e.id < j.id AND e.status IN ('pending', 'running'))) \
+             ORDER BY j.next_run_at, j.id LIMIT 1"
+        );
+        let set = format!(
+            "UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = {now} + $2, \
+             attempts = attempts + 1, updated_at = {now}"
+        );
+        let skip_locked = self.db.dialect().skip_locked;
+        let sql = Sql::from(format!(
+            "{set} WHERE id = ({due}{skip_locked}) RETURNING {COLUMNS}"
+        ))
+        .arg(owner)
+        .arg(lease_ms);
+        // One writer at a time (SQLite): the read-then-write statement takes
+        // the write lock first.
+        let row: Option<JobRow> = if self.db.dialect().single_writer {
+            let mut tx = self.db.begin().await?;
+            let row = tx.conn().fetch_optional(sql).await?;
+            tx.commit().await?;
+            row
+        } else {
+            self.db.fetch_optional(sql).await?
+        };
+        row.map(JobRow::into_job).transpose()
+    }
+
+    /// Leases one particular job now, whatever its schedule, unless another
+    /// worker holds an unexpired lease on it or it is done. A `failed` job is
+    /// revived (an operator asked for it). `None` when it cannot be taken.
+    pub async fn claim(
+        &self,
+        id: i64,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<Job>, StoreError> {
+        let now = db_now(&self.db);
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = {now} + $2, \
+             attempts = attempts + 1, updated_at = {now}, finished_at = NULL \
+             WHERE id = $3 AND (status IN ('pending', 'failed') OR (status = 'running' AND lease_until < {now})) \
+             RETURNING {COLUMNS}"
+        );
+        let row: Option<JobRow> = self
+            .db
+            .fetch_optional(Sql::from(sql).arg(owner).arg(duration_ms(lease)).arg(id))
+            .await?;
+        row.map(JobRow::into_job).transpose()
+    }
+
+    /// Replaces the payload of a job `owner` still holds (durably, before the
+    /// work it describes starts); `false` if the lease was lost.
+    pub async fn set_payload(
+        &self,
+        id: i64,
+        owner: &str,
+        payload: &serde_json::Value,
+    ) -> Result<bool, StoreError> {
+        self.db
+            .execute(
+                Sql::new(
+                    "UPDATE jobs SET payload = $1 WHERE id = $2 AND lease_owner = \
+ $3 AND status = 'running'",
+                )
+                .arg(payload.to_string())
+                .arg(id)
+                .arg(owner),
+            )
+            .await
+            .map(|n| n == 1)
+    }
+
+    /// Extends a lease still held by `owner`; `false` if it was lost.
+    pub async fn heartbeat(
+        &self,
+        id: i64,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE jobs SET lease_until = {} + $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'",
+            db_now(&self.db)
+        );
+        self.db
+            .execute(Sql::from(sql).arg(duration_ms(lease)).arg(id).arg(owner))
+            .await
+            .map(|n| n == 1)
+    }
+
+    /// Records how a leased run ended and schedules what follows; `false`
+    /// when the lease was lost (another worker owns the job now).
+    pub async fn finish(
+        &self,
+        job: &Job,
+        owner: &str,
+        started: DateTime<Utc>,
+        outcome: &RunOutcome,
+    ) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let now_ms = millis(now);
+        let exhausted = job.max_attempts.is_some_and(|max| job.attempts >= max);
+        let (status, next_run_at, error, http_status, attempt_outcome) = match outcome {
+            RunOutcome::Done { http_status } => ("done", 0, None, *http_status, "ok"),
+            RunOutcome::Retry {
+                error,
+                after,
+                http_status,
+            } => {
+                if exhausted {
+                    let error = format!("{error} (gave up after {} attempts)", job.attempts);
+                    ("failed", 0, Some(error), *http_status, "failed")
+                } else {
+                    (
+                        "pending",
+                        duration_ms(*after),
+                        Some(error.clone()),
+                        *http_status,
+                        "retry",
+                    )
+                }
+            }
+            RunOutcome::Later { after, note } => {
+                ("pending", duration_ms(*after), note.clone(), None, "later")
+            }
+            RunOutcome::Failed { error, http_status } => {
+                ("failed", 0, Some(error.clone()), *http_status, "failed")
+            }
+        };
+        let finished = matches!(status, "done" | "failed");
+        // Scheduled, stamped and released on the database's clock, like leases.
+        let update = format!(
+            "UPDATE jobs SET status = $1, next_run_at = {now} + $2, \
+             last_error = CASE WHEN $3 THEN last_error ELSE $4 END, \
+             last_http_status = COALESCE($5, last_http_status), lease_owner = NULL, lease_until = NULL, \
+             updated_at = {now}, finished_at = CASE WHEN $6 THEN {now} ELSE NULL END \
+             WHERE id = $7 AND lease_owner = $8",
+            now = db_now(&self.db)
+        );
+        let http_status = http_status.map(i64::from);
+        let keep_error = matches!(outcome, RunOutcome::Done { .. });
+        let mut tx = self.db.begin().await?;
+        let mut conn = tx.conn();
+        let updated = conn
+            .execute(
+                Sql::from(update)
+                    .arg(status)
+                    .arg(next_run_at)
+                    .arg(keep_error)
+                    .arg(&error)
+                    .arg(http_status)
+                    .arg(finished)
+                    .arg(job.id)
+                    .arg(owner),
+            )
+            .await?;
+        if updated == 1 && !matches!(outcome, RunOutcome::Later { .. }) {
+            conn.execute(
+                Sql::new(
+                    "INSERT INTO job_attempts (job_id, attempt, worker, started_at, finished_at, outcome, http_status, error) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .arg(job.id)
+                .arg(job.attempts)
+                .arg(owner)
+                .arg(millis(started))
+                .arg(now_ms)
+                .arg(attempt_outcome)
+                .arg(http_status)
+                .arg(&error),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(updated == 1)
+    }
+
+    /// Counts jobs per status (for logs and tests).
+    pub async fn count(&self, status: JobStatus) -> Result<i64, StoreError> {
+        self.db
+            .scalar(Sql::new("SELECT COUNT(*) FROM jobs WHERE status = $1").arg(status.as_str()))
+            .await
+    }
+}

@@ -1,0 +1,116 @@
+//! What needs the operations team's attention: carrier orders that landed
+//! on a request that could no longer take them (bought numbers nobody
+//! tracks otherwise), and recorded orders the carrier says do not exist.
+//! Read from the event log (`OrderLandedLate`, `OrderMissing`), ops only.
+
+use super::context::caller;
+use super::query::parse_cursor;
+use crate::auth::{require_ops, scoped_organizations};
+use crate::error::ApiError;
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use numberdesk_adapters::{self as adapters, PageRequest};
+use serde_json::Value;
+
+/// One thing about a request that needs attention.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AttentionItem {
+    /// `ORDER_LANDED_LATE` (numbers bought for a request that could not take
+    /// them: release or reuse them) or `ORDER_MISSING` (the carrier does not
+    /// know the recorded order).
+    pub kind: String,
+    /// The request (its UUID).
+    pub request_id: ID,
+    /// The request's status now.
+    pub request_status: String,
+    /// The carrier order concerned.
+    pub carrier_order_id: String,
+    /// The numbers in that order (late orders).
+    pub phone_numbers: Vec<String>,
+    /// What the carrier answered (missing orders).
+    pub reason: Option<String>,
+    /// When it was recorded.
+    pub occurred_at: DateTime<Utc>,
+    /// The event's position: the cursor for `after`.
+    pub cursor: String,
+}
+
+/// Attention reads, merged into the root `Query`.
+#[derive(Default)]
+pub struct AttentionQuery;
+
+fn text(payload: &Value, key: &str) -> Option<String> {
+    payload.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+#[Object]
+impl AttentionQuery {
+    /// Requests whose numbers or orders need attention, oldest first,
+    /// paged by `cursor`. Ops only.
+    async fn needs_attention(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Vec<AttentionItem>> {
+        let (state, principal) = caller(ctx)?;
+        require_ops(principal, "see what needs attention")?;
+        let first = state.page_size(first)?;
+        let after = after.map(|c| parse_cursor("after", &c)).transpose()?;
+        let filter = adapters::AuditFilter {
+            organization_ids: scoped_organizations(state, principal, None).await?,
+            actor: None,
+            event_types: vec!["OrderLandedLate".into(), "OrderMissing".into()],
+            from: None,
+            to: None,
+        };
+        let page = state
+            .desk
+            .audit_log(
+                &filter,
+                &PageRequest {
+                    first,
+                    after,
+                    with_total: false,
+                },
+            )
+            .await
+            .map_err(ApiError::from)?;
+        let mut out = Vec::new();
+        for event in page.items {
+            let Some(payload) = event.payload.as_object().and_then(|o| o.values().next()) else {
+                continue;
+            };
+            let status = state
+                .desk
+                .request(event.request_id)
+                .await
+                .map_err(ApiError::from)?
+                .map(|v| v.status.as_str().to_owned())
+                .unwrap_or_default();
+            out.push(AttentionItem {
+                kind: if event.event_type == "OrderMissing" {
+                    "ORDER_MISSING".into()
+                } else {
+                    "ORDER_LANDED_LATE".into()
+                },
+                request_id: ID(event.request_id.to_string()),
+                request_status: status,
+                carrier_order_id: text(payload, "carrier_order_id").unwrap_or_default(),
+                phone_numbers: payload
+                    .get("phone_numbers")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|n| n.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                reason: text(payload, "reason"),
+                occurred_at: event.occurred_at,
+                cursor: event.position.to_string(),
+            });
+        }
+        Ok(out)
+    }
+}

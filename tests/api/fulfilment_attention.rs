@@ -1,0 +1,140 @@
+//! Every order the carrier accepted appears on its request, whatever
+//! happened meanwhile: an order that lands after the request was cancelled
+//! (the cancel slipped in before the order job started) is recorded as
+//! `OrderLandedLate`, the job ends DONE (not FAILED), and ops see it in
+//! `needsAttention`.
+
+use crate::helpers::{eventually, fast_fulfilment, spawn_fulfilment, Backend};
+use axum::http::Method;
+use numberdesk_domain::metadata::CommandMetadata;
+use numberdesk_domain::values::Reason;
+use numberdesk_domain::NumberRequestCommand;
+use numberdesk_telnyx::fake::{FakeTelnyx, Fault, FaultKind, InventoryItem, API_KEY};
+use numberdesk_telnyx::{ApiKey, RetryPolicy, TelnyxConfig, TelnyxProvider};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::test]
+async fn sqlite_an_order_landing_on_a_cancelled_request_is_recorded_and_listed() {
+    an_order_landing_on_a_cancelled_request_is_recorded_and_listed(Backend::Sqlite, "fa_late")
+        .await;
+}
+
+#[tokio::test]
+async fn postgres_an_order_landing_on_a_cancelled_request_is_recorded_and_listed() {
+    an_order_landing_on_a_cancelled_request_is_recorded_and_listed(Backend::Postgres, "fa_late")
+        .await;
+}
+
+fn telnyx(fake: &FakeTelnyx) -> Arc<TelnyxProvider> {
+    let mut config = TelnyxConfig::new(ApiKey::new(API_KEY).expect("key"));
+    config.client.base_url = fake.base_url.clone();
+    config.client.request_timeout = Duration::from_secs(5);
+    config.client.retry = RetryPolicy {
+        max_attempts: 1,
+        min_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        max_retry_after: Duration::from_secs(1),
+    };
+    Arc::new(TelnyxProvider::new(&config).expect("provider"))
+}
+
+async fn an_order_landing_on_a_cancelled_request_is_recorded_and_listed(
+    backend: Backend,
+    name: &str,
+) {
+    let fake = FakeTelnyx::start().await;
+    {
+        let mut state = fake.state();
+        state.inventory.push(InventoryItem {
+            country: "US",
+            ndc: "201",
+            number: "+12015550123".to_owned(),
+            best_effort: false,
+        });
+        // The carrier takes its time: the cancel lands while the POST runs.
+        state.faults.push(Fault {
+            method: Method::POST,
+            path: "/number_orders",
+            times: Some(1),
+            after_processing: true,
+            kind: FaultKind::Delay(Duration::from_millis(1500)),
+        });
+    }
+    let Some((app, node, _)) =
+        spawn_fulfilment(backend, name, fast_fulfilment(), Some(telnyx(&fake))).await
+    else {
+        return;
+    };
+    let id = app
+        .submit_with(json!({"country": "US", "areaCode": "201", "quantity": 1}))
+        .await;
+    app.assign(&id).await;
+    eventually(20, "the order POST to be in flight", || async {
+        (fake.state().count(&Method::POST, "/number_orders") == 1).then_some(())
+    })
+    .await;
+    // The race the API's in-flight check cannot close: a cancel committed
+    // between its check and the order job's post.
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+    app.state
+        .desk
+        .execute(
+            uuid,
+            NumberRequestCommand::Cancel {
+                reason: Some(Reason::parse("changed my mind").expect("reason")),
+            },
+            &CommandMetadata::new("test"),
+        )
+        .await
+        .expect("cancel");
+    let job = eventually(30, "the order job to finish", || async {
+        app.jobs(&id)
+            .await
+            .into_iter()
+            .find(|j| j["kind"] == "order" && (j["status"] == "DONE" || j["status"] == "FAILED"))
+    })
+    .await;
+    assert_eq!(
+        job["status"], "DONE",
+        "a bought order never fails its job: {job}"
+    );
+    let orders = fake.state().orders();
+    assert_eq!(orders.len(), 1);
+    let history = app.state.desk.history(uuid).await.expect("history");
+    let late: Vec<_> = history
+        .iter()
+        .filter(|e| e.event_type == "OrderLandedLate")
+        .collect();
+    assert_eq!(late.len(), 1, "{history:?}");
+    let view = app
+        .state
+        .desk
+        .request(uuid)
+        .await
+        .expect("view")
+        .expect("request");
+    assert_eq!(view.status.as_str(), "cancelled");
+
+    let body = app
+        .graphql_ok(
+            &app.tenant.ops_key,
+            "{ needsAttention { kind requestId requestStatus carrierOrderId phoneNumbers } }",
+            json!({}),
+        )
+        .await;
+    let items = body["needsAttention"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let item = items
+        .iter()
+        .find(|i| i["requestId"] == id.as_str())
+        .unwrap_or_else(|| panic!("not listed: {body}"));
+    assert_eq!(item["kind"], "ORDER_LANDED_LATE");
+    assert_eq!(item["requestStatus"], "cancelled");
+    assert_eq!(item["carrierOrderId"], orders[0].id.as_str());
+    assert_eq!(item["phoneNumbers"], json!(["+12015550123"]));
+    node.task.abort();
+}
