@@ -18,8 +18,9 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
     /// Event store and read models: `sqlite://FILE` (embedded) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://numberdesk.db")]
-    pub database_url: String,
+    /// It may hold a password: kept as a secret whose `Debug` prints no value.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://numberdesk.db", hide_env_values = true, value_parser = secret)]
+    pub database_url: SecretString,
     /// Address to listen on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1")]
     pub bind: String,
@@ -283,8 +284,9 @@ impl Default for FulfilmentConfig {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseConfig {
     /// Event store and read models: `sqlite://FILE` or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://numberdesk.db")]
-    pub database_url: String,
+    /// It may hold a password: kept as a secret whose `Debug` prints no value.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://numberdesk.db", hide_env_values = true, value_parser = secret)]
+    pub database_url: SecretString,
     /// Store an aggregate snapshot every N events.
     #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 20)]
     pub snapshot_every: usize,
@@ -307,6 +309,18 @@ mod tests {
         assert!(shown.contains("conn-1"), "{shown}");
         let key = settings.telnyx_api_key.as_ref().map(|k| k.expose_secret());
         assert_eq!(key, Some("KEY0123-very-secret"));
+    }
+
+    #[test]
+    fn the_database_url_is_kept_but_never_printed() {
+        let url = "postgres://numberdesk:pa55word@db.example/numberdesk";
+        let database = DatabaseConfig {
+            database_url: secret(url).unwrap_or_else(|never| match never {}),
+            snapshot_every: 20,
+        };
+        let shown = format!("{database:?}");
+        assert!(!shown.contains("pa55word"), "{shown}");
+        assert_eq!(database.database_url.expose_secret(), url);
     }
 
     #[test]

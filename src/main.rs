@@ -8,6 +8,7 @@ use numberdesk::{demo, startup, telemetry};
 use numberdesk_adapters::fulfilment::CallbackSecrets;
 use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
+use secrecy::ExposeSecret;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -64,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Serve(config)) => serve(*config).await,
         Some(Command::Admin { database, command }) => {
             telemetry::init(LogFormat::Text);
-            let db = Database::connect(&database.database_url)
+            let db = Database::connect(database.database_url.expose_secret())
                 .await
                 .context("opening the database")?;
             let secrets = CallbackSecrets::new(db.clone());
@@ -75,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
             command: ProjectionsCommand::Rebuild,
         }) => {
             telemetry::init(LogFormat::Text);
-            let db = Database::connect(&database.database_url)
+            let db = Database::connect(database.database_url.expose_secret())
                 .await
                 .context("opening the database")?;
             let desk = NumberDesk::open(
@@ -101,6 +102,6 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             println!("{}", demo::banner(&seeded, &format!("http://{address}")));
         }
     }
-    tracing::info!(%address, database = %startup::redact(&config.database_url), "numberdesk listening");
+    tracing::info!(%address, database = %startup::redact(config.database_url.expose_secret()), "numberdesk listening");
     app.serve(startup::shutdown_signal()).await
 }

@@ -9,6 +9,7 @@ use numberdesk_adapters::tenancy::TenancyStore;
 use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
 use numberdesk_application::{ApiSettings, AppState};
 use numberdesk_domain::ports::NumberProvider;
+use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,9 +65,14 @@ pub async fn build_with(
     config: &ServeConfig,
     carrier: Option<Arc<dyn NumberProvider>>,
 ) -> anyhow::Result<Application> {
-    let db = Database::connect(&config.database_url)
+    let db = Database::connect(config.database_url.expose_secret())
         .await
-        .with_context(|| format!("opening the database at {}", redact(&config.database_url)))?;
+        .with_context(|| {
+            format!(
+                "opening the database at {}",
+                redact(config.database_url.expose_secret())
+            )
+        })?;
     let desk = NumberDesk::open(
         db.clone(),
         StoreSettings {

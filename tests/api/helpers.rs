@@ -183,7 +183,7 @@ pub fn init_test_log() {
 
 fn config(database_url: String) -> ServeConfig {
     ServeConfig {
-        database_url,
+        database_url: secrecy::SecretString::from(database_url),
         bind: "127.0.0.1".into(),
         port: 0,
         snapshot_every: 5,

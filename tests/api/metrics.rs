@@ -1,7 +1,7 @@
 //! `GET /metrics`: Prometheus text with request counts and latency
 //! histograms by route template and status, and the database pool.
 
-use crate::helpers::{spawn, Backend};
+use crate::helpers::{spawn, submit, Backend};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -48,5 +48,70 @@ async fn metrics_count_requests_by_route_and_status() {
     assert!(
         text.contains(r#"db_pool_connections{state="idle"}"#),
         "no pool gauge in:\n{text}"
+    );
+}
+
+/// The value of the first series whose line starts with `name{` and holds
+/// every label in `labels`; 0 when absent.
+fn series(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter(|line| line.starts_with(&format!("{name}{{")))
+        .find(|line| labels.iter().all(|l| line.contains(l)))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_count_commands_by_outcome_and_sample_the_job_queue() {
+    let app = spawn(Backend::Sqlite, "metrics_commands")
+        .await
+        .expect("sqlite");
+    let scrape = || async {
+        app.client
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .expect("scrape")
+            .text()
+            .await
+            .expect("text")
+    };
+    let ok = [r#"command="submit""#, r#"outcome="ok""#];
+    let refused = [r#"command="reject""#, r#"outcome="refused""#];
+    // The recorder is process-wide: other tests count too, so only growth
+    // is asserted.
+    let before = scrape().await;
+    let id = submit(&app, &app.tenant, 1, None).await;
+    let rejected = app
+        .graphql(
+            &app.tenant.ops_key,
+            "mutation($id: ID!) { a: rejectNumberRequest(id: $id, reason: \"no\") { id } }",
+            serde_json::json!({"id": id}),
+        )
+        .await;
+    assert!(rejected["errors"].is_null(), "{rejected}");
+    let again = app
+        .graphql(
+            &app.tenant.ops_key,
+            "mutation($id: ID!) { rejectNumberRequest(id: $id, reason: \"no\") { id } }",
+            serde_json::json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{again}"
+    );
+    let after = scrape().await;
+    for labels in [&ok[..], &refused[..]] {
+        let (was, is) = (
+            series(&before, "numberdesk_commands_total", labels),
+            series(&after, "numberdesk_commands_total", labels),
+        );
+        assert!(is >= was + 1.0, "{labels:?}: {was} -> {is} in:\n{after}");
+    }
+    assert!(
+        after.contains(r#"numberdesk_jobs{kind="callback",status="pending"}"#),
+        "no job queue gauge in:\n{after}"
     );
 }

@@ -11,6 +11,7 @@ pub mod callback_policy;
 pub mod error;
 pub mod ordering;
 pub mod state;
+pub mod use_cases;
 
 pub use error::ApiError;
 pub use state::{ApiSettings, AppState};

@@ -7,6 +7,12 @@
 //!   the time to the response head.
 //! * `db_pool_connections{state="idle"|"in_use"}`: the database pool, read
 //!   at each scrape.
+//! * `numberdesk_commands_total{command, outcome="ok"|"refused"|"error"}`:
+//!   every command the use cases ran (`numberdesk-application`).
+//! * `numberdesk_jobs{kind, status}` and `numberdesk_job_attempts{kind,
+//!   status}`: the durable job queue (depth by kind and status, and the
+//!   attempts spent), sampled from the `jobs` table at each scrape; callback
+//!   outcomes are the `kind="callback"` rows (`done`, `failed`, `pending`).
 //!
 //! The recorder is process-wide (the `metrics` facade has one), installed by
 //! the first router built; every router of the process serves the same
@@ -55,6 +61,7 @@ pub fn router() -> Router<HttpState> {
 
 async fn scrape(State(state): State<HttpState>) -> Response {
     record_pool(state.app.desk.database());
+    record_jobs(state.app.desk.database()).await;
     let handle = handle();
     handle.run_upkeep();
     (
@@ -62,6 +69,37 @@ async fn scrape(State(state): State<HttpState>) -> Response {
         handle.render(),
     )
         .into_response()
+}
+
+const JOB_KINDS: &[&str] = &["auto_assign", "order", "poll", "webhook", "callback"];
+const JOB_STATUSES: &[&str] = &["pending", "running", "done", "failed"];
+
+/// Samples the job queue; a failed sample keeps the last values (and logs).
+async fn record_jobs(database: &Database) {
+    const SQL: &str = "SELECT kind, status, COUNT(*), CAST(COALESCE(SUM(attempts), 0) AS BIGINT) \
+                       FROM jobs GROUP BY kind, status";
+    let rows: Result<Vec<(String, String, i64, i64)>, sqlx::Error> = match database {
+        Database::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
+        Database::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(error) => {
+            tracing::warn!(%error, "metrics: sampling the job queue failed");
+            return;
+        }
+    };
+    // Known series drop to 0 when their rows are gone.
+    for kind in JOB_KINDS {
+        for status in JOB_STATUSES {
+            let row = rows.iter().find(|r| r.0 == *kind && r.1 == *status);
+            let (count, attempts) = row.map_or((0, 0), |r| (r.2, r.3));
+            metrics::gauge!("numberdesk_jobs", "kind" => *kind, "status" => *status)
+                .set(count as f64);
+            metrics::gauge!("numberdesk_job_attempts", "kind" => *kind, "status" => *status)
+                .set(attempts as f64);
+        }
+    }
 }
 
 fn record_pool(database: &Database) {

@@ -239,6 +239,13 @@ impl NumberRequest {
                 }
             }
             (
+                Some(S::Assigned | S::Ordered),
+                C::ProvisionManually {
+                    carrier_order_id,
+                    phone_numbers,
+                },
+            ) => self.provision_manually(carrier_order_id, phone_numbers),
+            (
                 Some(S::Ordered),
                 C::RecordOrderFailure {
                     reason,
@@ -264,6 +271,42 @@ impl NumberRequest {
             // A submit with a status, or anything without one, returned above.
             (None, _) => Err(NumberRequestError::NotFound),
         }
+    }
+
+    /// `ProvisionManually` as the steps it stands for, each decided on the
+    /// state the previous ones left; the first refusal refuses them all.
+    fn provision_manually(
+        &self,
+        carrier_order_id: CarrierOrderId,
+        phone_numbers: Vec<PhoneNumber>,
+    ) -> Result<Vec<NumberRequestEvent>, NumberRequestError> {
+        if phone_numbers.is_empty() {
+            return Err(NumberRequestError::invalid(
+                "phone_numbers",
+                "must list at least one number",
+            ));
+        }
+        let mut steps = Vec::new();
+        if self.status == Some(RequestStatus::Assigned) {
+            steps.push(NumberRequestCommand::RecordOrder {
+                carrier_order_id,
+                phone_numbers: phone_numbers.clone(),
+            });
+        }
+        steps.extend(
+            phone_numbers
+                .into_iter()
+                .map(|phone_number| NumberRequestCommand::RecordProvisioned { phone_number }),
+        );
+        let mut state = self.clone();
+        let mut events = Vec::new();
+        for step in steps {
+            for event in state.decide(step)? {
+                state.apply(event.clone());
+                events.push(event);
+            }
+        }
+        Ok(events)
     }
 
     fn check_order(&self, phone_numbers: &[PhoneNumber]) -> Result<(), NumberRequestError> {

@@ -51,6 +51,17 @@ pub enum NumberRequestCommand {
         /// The number, which must be in the current order and still pending.
         phone_number: PhoneNumber,
     },
+    /// Record numbers obtained outside the carrier API as live, in one
+    /// decision: on an assigned request an order of exactly these numbers
+    /// (`Ordered`) and then `Provisioned` for each; on an ordered request
+    /// `Provisioned` for each number still pending. Either every event is
+    /// emitted or the command is refused and none is.
+    ProvisionManually {
+        /// The order id recorded when the request is still assigned.
+        carrier_order_id: CarrierOrderId,
+        /// The live numbers (at least one).
+        phone_numbers: Vec<PhoneNumber>,
+    },
     /// Record that the order (or some of its numbers) failed at the carrier.
     RecordOrderFailure {
         /// The carrier's reason.
@@ -101,6 +112,7 @@ impl NumberRequestCommand {
             NumberRequestCommand::UpdateNotes { .. } => "update_notes",
             NumberRequestCommand::RecordOrder { .. } => "record_order",
             NumberRequestCommand::RecordProvisioned { .. } => "record_provisioned",
+            NumberRequestCommand::ProvisionManually { .. } => "provision_manually",
             NumberRequestCommand::RecordOrderFailure { .. } => "record_order_failure",
             NumberRequestCommand::Reject { .. } => "reject",
             NumberRequestCommand::Cancel { .. } => "cancel",

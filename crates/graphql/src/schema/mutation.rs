@@ -10,11 +10,12 @@ use crate::state::AppState;
 use async_graphql::{Context, Object, Result, ID};
 use numberdesk_adapters::tenancy::Principal;
 use numberdesk_adapters::NumberRequestView;
+use numberdesk_application::use_cases::{self, ManualProvisioning};
 use numberdesk_domain::request::{number_mismatch, RequestDetails, RequestInput};
 use numberdesk_domain::values::{
     Assignee, CarrierOrderId, CountryCode, InvalidValue, NumberType, OpsNotes, PhoneNumber, Reason,
 };
-use numberdesk_domain::{NumberRequestCommand, RequestStatus};
+use numberdesk_domain::NumberRequestCommand;
 use std::collections::BTreeMap;
 
 /// The root of every change.
@@ -38,8 +39,9 @@ async fn run(
     command: NumberRequestCommand,
 ) -> Result<NumberRequestObject, ApiError> {
     let meta = metadata(principal, http_request_id(ctx));
-    let view = state.desk.execute(view.uuid, command, &meta).await?;
-    Ok(view.into())
+    Ok(use_cases::execute(state, view.uuid, command, &meta)
+        .await?
+        .into())
 }
 
 async fn target(ctx: &Context<'_>, id: &ID) -> Result<NumberRequestView, ApiError> {
@@ -92,11 +94,22 @@ impl Mutation {
             crate::callback_policy::check_callback_url(url, allow, "input.callbackUrl")?;
         }
         let meta = metadata(principal, http_request_id(ctx));
-        let view = state
-            .desk
-            .submit(org.id, org.account_id, details, &meta)
-            .await
-            .map_err(ApiError::from)?;
+        let mut created = None;
+        use_cases::submit(
+            state,
+            principal,
+            (org.id, org.account_id),
+            details,
+            None,
+            &meta,
+            |view| {
+                created = Some(view);
+                Ok(String::new())
+            },
+        )
+        .await?;
+        let view =
+            created.ok_or_else(|| ApiError::Internal("submit returned no request".into()))?;
         Ok(view.into())
     }
 
@@ -110,15 +123,18 @@ impl Mutation {
     ) -> Result<NumberRequestObject> {
         let (state, principal) = caller(ctx)?;
         require_ops(principal, "assign requests")?;
-        let command = NumberRequestCommand::Assign {
-            assignee: arg("assignee", Assignee::parse(&assignee))?,
-            notes: notes
-                .as_deref()
-                .map(|n| arg("notes", OpsNotes::parse(n)))
-                .transpose()?,
-        };
+        let assignee = arg("assignee", Assignee::parse(&assignee))?;
+        let notes = notes
+            .as_deref()
+            .map(|n| arg("notes", OpsNotes::parse(n)))
+            .transpose()?;
         let view = target(ctx, &id).await?;
-        Ok(run(ctx, state, principal, view, command).await?)
+        let meta = metadata(principal, http_request_id(ctx));
+        Ok(
+            use_cases::assign_with_notes(state, view.uuid, assignee, notes, &meta)
+                .await?
+                .into(),
+        )
     }
 
     /// Replaces the operations team's notes. Ops only.
@@ -176,7 +192,7 @@ impl Mutation {
                 CarrierOrderId::parse(&format!("manual:{}", uuid::Uuid::new_v4())),
             )?,
         };
-        let mut view = target(ctx, &id).await?;
+        let view = target(ctx, &id).await?;
         // Numbers of another country or type never reach the log.
         if let (Ok(country), Ok(number_type)) = (
             CountryCode::parse(&view.country),
@@ -189,34 +205,15 @@ impl Mutation {
             }
         }
         let meta = metadata(principal, http_request_id(ctx));
-        if view.status == RequestStatus::Assigned {
-            view = state
-                .desk
-                .execute(
-                    view.uuid,
-                    NumberRequestCommand::RecordOrder {
-                        carrier_order_id: order_id,
-                        phone_numbers: numbers.clone(),
-                    },
-                    &meta,
-                )
-                .await
-                .map_err(ApiError::from)?;
-        }
-        for number in numbers {
-            view = state
-                .desk
-                .execute(
-                    view.uuid,
-                    NumberRequestCommand::RecordProvisioned {
-                        phone_number: number,
-                    },
-                    &meta,
-                )
-                .await
-                .map_err(ApiError::from)?;
-        }
-        Ok(view.into())
+        let input = ManualProvisioning {
+            phone_numbers: numbers,
+            carrier_order_id: order_id,
+        };
+        Ok(
+            use_cases::provision_manually(state, view.uuid, input, &meta)
+                .await?
+                .into(),
+        )
     }
 
     /// Refuses a request. Ops only.

@@ -18,6 +18,7 @@ pub mod list_cache;
 mod number_requests;
 mod numbers;
 pub mod openapi;
+pub mod org_scope;
 mod paging;
 
 use crate::state::HttpState;

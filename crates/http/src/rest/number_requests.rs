@@ -5,6 +5,7 @@ use super::contract::{
     raw_json, CreateNumberRequestBody, ErrorBody, NumberRequestEnvelope, NumberRequestListBody,
 };
 use super::list_cache::ListKey;
+use super::org_scope::OrgScope;
 use super::paging::{pagination, PageQuery};
 use crate::request_id::request_id;
 use crate::state::HttpState;
@@ -17,13 +18,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use numberdesk_adapters::RequestFilter;
-use numberdesk_adapters::{Idempotency, Reservation};
-use numberdesk_application::auth::{metadata, OrgScope};
+use numberdesk_application::auth::metadata;
 use numberdesk_application::error::ApiError;
+use numberdesk_application::use_cases::{self, IdempotencyKey, Submission};
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// The number-request routes.
 pub fn router() -> Router<HttpState> {
@@ -96,15 +96,15 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 pub async fn create(
     State(state): State<HttpState>,
     Path(org_slug): Path<String>,
+    OrgScope {
+        principal,
+        account,
+        org,
+    }: OrgScope,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let app = &state.app;
-    let OrgScope {
-        principal,
-        account,
-        org,
-    } = OrgScope::resolve(app, &headers, &org_slug).await?;
     require_json(&headers)?;
     let bytes = body_bytes(body, app.settings.max_body_bytes)?;
     let input = parse_create_body(&bytes)?;
@@ -114,59 +114,33 @@ pub async fn create(
         numberdesk_application::callback_policy::check_callback_url(url, allow, "callback_url")?;
     }
 
-    let idempotency = match idempotency_key(&headers)? {
-        None => None,
-        Some(key) => {
-            let store = Idempotency::new(app.desk.database().clone());
-            let fingerprint = hex::encode(Sha256::digest(
-                [org_slug.as_bytes(), b"\n", &bytes[..]].concat(),
-            ));
-            match store
-                .reserve(principal.partner_id, &key, &fingerprint)
-                .await?
-            {
-                Reservation::Reserved => Some((store, key)),
-                Reservation::Replay { body } => {
-                    // Only successful creates are stored (failures free the
-                    // key), so the first status was 201.
-                    let mut replay = raw_json(StatusCode::CREATED, body);
-                    replay.headers_mut().insert(
-                        IDEMPOTENT_REPLAYED,
-                        axum::http::HeaderValue::from_static("true"),
-                    );
-                    return Ok(replay);
-                }
-                Reservation::Mismatch => {
-                    return Err(ApiError::IdempotencyKeyReused(
-                        "this Idempotency-Key was used with a different request body".into(),
-                    ))
-                }
-                Reservation::InFlight => {
-                    return Err(ApiError::Conflict(
-                        "a request with this Idempotency-Key is still being processed".into(),
-                    ))
-                }
-            }
-        }
-    };
-
+    let idempotency = idempotency_key(&headers)?
+        .map(|key| IdempotencyKey::new(key, &[org_slug.as_bytes(), &bytes[..]]));
     let meta = metadata(&principal, request_id(&headers));
-    let created = app.desk.submit(org.id, account.id, details, &meta).await;
-    let view = match created {
-        Ok(view) => view,
-        Err(error) => {
-            if let Some((store, key)) = &idempotency {
-                store.release(principal.partner_id, key).await?;
-            }
-            return Err(error.into());
+    let submitted = use_cases::submit(
+        app,
+        &principal,
+        (org.id, account.id),
+        details,
+        idempotency,
+        &meta,
+        |view| {
+            serde_json::to_string(&NumberRequestEnvelope::from(view))
+                .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))
+        },
+    )
+    .await?;
+    Ok(match submitted {
+        Submission::Created(body) => raw_json(StatusCode::CREATED, body),
+        Submission::Replayed(body) => {
+            let mut replay = raw_json(StatusCode::CREATED, body);
+            replay.headers_mut().insert(
+                IDEMPOTENT_REPLAYED,
+                axum::http::HeaderValue::from_static("true"),
+            );
+            replay
         }
-    };
-    let body = serde_json::to_string(&NumberRequestEnvelope::from(view))
-        .map_err(|e| ApiError::Internal(format!("serialising a response: {e}")))?;
-    if let Some((store, key)) = &idempotency {
-        store.complete(principal.partner_id, key, &body).await?;
-    }
-    Ok(raw_json(StatusCode::CREATED, body))
+    })
 }
 
 /// Query of the list route.
@@ -201,13 +175,11 @@ pub struct ListQuery {
 )]
 pub async fn list(
     State(state): State<HttpState>,
-    Path(org_slug): Path<String>,
     query: Result<Query<ListQuery>, QueryRejection>,
-    headers: HeaderMap,
+    OrgScope { org, .. }: OrgScope,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
     let app = &state.app;
-    let org = OrgScope::resolve(app, &headers, &org_slug).await?.org;
     let page_request = query.page.page_request(&app.settings)?;
     let statuses = match query.status.as_deref() {
         None | Some("") => vec![],
@@ -270,11 +242,10 @@ pub async fn list(
 )]
 pub async fn get_one(
     State(state): State<HttpState>,
-    Path((org_slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Path((_, id)): Path<(String, String)>,
+    OrgScope { org, .. }: OrgScope,
 ) -> Result<Response, ApiError> {
     let app = &state.app;
-    let org = OrgScope::resolve(app, &headers, &org_slug).await?.org;
     let not_found = || ApiError::NotFound(format!("number request {id:?} not found"));
     let number: i64 = id.parse().map_err(|_| not_found())?;
     let view = app

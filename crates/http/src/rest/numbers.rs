@@ -1,15 +1,16 @@
 //! `/api/v1/numbers` and `/api/v1/org/{orgSlug}/numbers`.
 
 use super::contract::{ErrorBody, PhoneNumberListBody};
+use super::org_scope::OrgScope;
 use super::paging::{pagination, PageQuery};
 use crate::state::HttpState;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use numberdesk_adapters::PhoneNumberFilter;
-use numberdesk_application::auth::{account_context, authenticate, OrgScope};
+use numberdesk_application::auth::{account_context, authenticate};
 use numberdesk_application::error::ApiError;
 
 /// The phone-number routes.
@@ -93,14 +94,10 @@ pub async fn of_account(
 )]
 pub async fn of_organization(
     State(state): State<HttpState>,
-    Path(org_slug): Path<String>,
     query: Result<Query<PageQuery>, QueryRejection>,
-    headers: HeaderMap,
+    OrgScope { org, .. }: OrgScope,
 ) -> Result<Json<PhoneNumberListBody>, ApiError> {
     let Query(query) = query?;
-    let org = OrgScope::resolve(&state.app, &headers, &org_slug)
-        .await?
-        .org;
     let filter = PhoneNumberFilter {
         organization_ids: Some(vec![org.id]),
         ..PhoneNumberFilter::default()
