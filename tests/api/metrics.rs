@@ -114,4 +114,12 @@ async fn metrics_count_commands_by_outcome_and_sample_the_job_queue() {
         after.contains(r#"numberdesk_jobs{kind="callback",status="pending"}"#),
         "no job queue gauge in:\n{after}"
     );
+    for consumer in ["views", "fulfilment"] {
+        assert!(
+            after.contains(&format!(
+                r#"numberdesk_consumer_lag_events{{consumer="{consumer}"}}"#
+            )),
+            "no lag gauge for {consumer} in:\n{after}"
+        );
+    }
 }

@@ -13,6 +13,9 @@
 //!   status}`: the durable job queue (depth by kind and status, and the
 //!   attempts spent), sampled from the `jobs` table at each scrape; callback
 //!   outcomes are the `kind="callback"` rows (`done`, `failed`, `pending`).
+//! * `numberdesk_consumer_lag_events{consumer="views"|"fulfilment"}`: how
+//!   many events the projector and the fulfilment consumer are behind the
+//!   log head, sampled at each scrape.
 //!
 //! The recorder is process-wide (the `metrics` facade has one), installed by
 //! the first router built; every router of the process serves the same
@@ -26,7 +29,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use numberdesk_adapters::Database;
+use numberdesk_adapters::fulfilment::JobStore;
+use numberdesk_adapters::{Database, NumberDesk};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -61,7 +65,8 @@ pub fn router() -> Router<HttpState> {
 
 async fn scrape(State(state): State<HttpState>) -> Response {
     record_pool(state.app.desk.database());
-    record_jobs(state.app.desk.database()).await;
+    record_jobs(&JobStore::new(state.app.desk.database().clone())).await;
+    record_lag(&state.app.desk).await;
     let handle = handle();
     handle.run_upkeep();
     (
@@ -75,14 +80,8 @@ const JOB_KINDS: &[&str] = &["auto_assign", "order", "poll", "webhook", "callbac
 const JOB_STATUSES: &[&str] = &["pending", "running", "done", "failed"];
 
 /// Samples the job queue; a failed sample keeps the last values (and logs).
-async fn record_jobs(database: &Database) {
-    const SQL: &str = "SELECT kind, status, COUNT(*), CAST(COALESCE(SUM(attempts), 0) AS BIGINT) \
-                       FROM jobs GROUP BY kind, status";
-    let rows: Result<Vec<(String, String, i64, i64)>, sqlx::Error> = match database {
-        Database::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
-        Database::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
-    };
-    let rows = match rows {
+async fn record_jobs(jobs: &JobStore) {
+    let rows = match jobs.queue_counts().await {
         Ok(rows) => rows,
         Err(error) => {
             tracing::warn!(%error, "metrics: sampling the job queue failed");
@@ -92,8 +91,8 @@ async fn record_jobs(database: &Database) {
     // Known series drop to 0 when their rows are gone.
     for kind in JOB_KINDS {
         for status in JOB_STATUSES {
-            let row = rows.iter().find(|r| r.0 == *kind && r.1 == *status);
-            let (count, attempts) = row.map_or((0, 0), |r| (r.2, r.3));
+            let row = rows.iter().find(|r| r.kind == *kind && r.status == *status);
+            let (count, attempts) = row.map_or((0, 0), |r| (r.jobs, r.attempts));
             metrics::gauge!("numberdesk_jobs", "kind" => *kind, "status" => *status)
                 .set(count as f64);
             metrics::gauge!("numberdesk_job_attempts", "kind" => *kind, "status" => *status)
@@ -102,11 +101,22 @@ async fn record_jobs(database: &Database) {
     }
 }
 
+/// Samples how far the projector and the fulfilment consumer are behind the
+/// log head, in events.
+async fn record_lag(desk: &NumberDesk) {
+    match desk.consumer_lag().await {
+        Ok(lags) => {
+            for (consumer, lag) in lags {
+                metrics::gauge!("numberdesk_consumer_lag_events", "consumer" => consumer)
+                    .set(lag as f64);
+            }
+        }
+        Err(error) => tracing::warn!(%error, "metrics: sampling the consumer lag failed"),
+    }
+}
+
 fn record_pool(database: &Database) {
-    let (size, idle) = match database {
-        Database::Postgres(pool) => (pool.size(), pool.num_idle()),
-        Database::Sqlite(pool) => (pool.size(), pool.num_idle()),
-    };
+    let (size, idle) = database.pool_stats();
     let idle = u32::try_from(idle).unwrap_or(u32::MAX);
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
     metrics::gauge!("db_pool_connections", "state" => "in_use")

@@ -6,6 +6,7 @@ use crate::model::{
     AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
     RecordedEvent, RequestFilter,
 };
+use crate::store::Sql;
 use crate::{lists, reads, StoreError};
 use chrono::{DateTime, Utc};
 use numberdesk_domain::RequestStatus;
@@ -94,6 +95,24 @@ impl NumberDesk {
         organization_ids: Option<&[i64]>,
     ) -> Result<BTreeMap<RequestStatus, i64>, StoreError> {
         reads::stats(&self.inner.db, organization_ids).await
+    }
+
+    /// How far each consumer of the log is behind its head, in events:
+    /// `("views", n)` for the projector, `("fulfilment", n)` for the
+    /// fulfilment consumer (the metrics endpoint samples it at each scrape).
+    pub async fn consumer_lag(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let head = reads::head(&self.inner.db).await?;
+        let checkpoints: Vec<(String, i64)> = self
+            .inner
+            .db
+            .fetch_all(Sql::new(
+                "SELECT name, position FROM projection_checkpoints ORDER BY name",
+            ))
+            .await?;
+        Ok(checkpoints
+            .into_iter()
+            .map(|(name, position)| (name, (head - position).max(0)))
+            .collect())
     }
 
     /// The projector's checkpoint and the log's highest position: equal when

@@ -44,6 +44,19 @@ fn duration_ms(d: Duration) -> i64 {
 const COLUMNS: &str = "id, kind, request_id, dedupe_key, payload, status, attempts, max_attempts, \
      next_run_at, last_error, last_http_status, lease_owner, lease_until, created_at, updated_at, finished_at";
 
+/// One row of [`JobStore::queue_counts`].
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobQueueCount {
+    /// The job kind (`order`, `callback`, ...).
+    pub kind: String,
+    /// The job status (`pending`, `running`, `done`, `failed`).
+    pub status: String,
+    /// How many jobs are of this kind in this status.
+    pub jobs: i64,
+    /// The attempts those jobs spent.
+    pub attempts: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct JobRow {
     id: i64,
@@ -374,6 +387,18 @@ impl JobStore {
         }
         tx.commit().await?;
         Ok(updated == 1)
+    }
+
+    /// The queue by kind and status: how many jobs and the attempts they
+    /// spent (the metrics endpoint samples it at each scrape).
+    pub async fn queue_counts(&self) -> Result<Vec<JobQueueCount>, StoreError> {
+        self.db
+            .fetch_all(Sql::new(
+                "SELECT kind, status, COUNT(*) AS jobs, \
+                 CAST(COALESCE(SUM(attempts), 0) AS BIGINT) AS attempts \
+                 FROM jobs GROUP BY kind, status",
+            ))
+            .await
     }
 
     /// Counts jobs per status (for logs and tests).

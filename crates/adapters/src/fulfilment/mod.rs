@@ -36,7 +36,7 @@ mod worker;
 
 pub use callbacks::{sign_callback, verify_callback, CallbackSecrets, SIGNATURE_HEADER};
 pub use error::FulfilmentError;
-pub use job_store::JobStore;
+pub use job_store::{JobQueueCount, JobStore};
 pub use jobs::{Job, JobAttemptRow, JobKind, JobStatus, NewJob, RunOutcome};
 pub use order::{customer_reference, order_outcome_unknown_since, request_of_reference};
 pub use settings::FulfilmentSettings;
