@@ -1,0 +1,230 @@
+//! Ordering an attempt of a request, never paying twice.
+
+use super::super::FulfilmentError;
+use super::job::OrderJob;
+use super::outcome::{record_outcome, Applied};
+use super::reference::customer_reference;
+use super::support::{execute_now, search_for, stored, view_of};
+use crate::NumberDesk;
+use chrono::{DateTime, Utc};
+use numberdesk_domain::metadata::CommandMetadata;
+use numberdesk_domain::ports::{CarrierOrder, NumberProvider, OrderRequest, ProviderError};
+use numberdesk_domain::request::number_mismatch;
+use numberdesk_domain::values::{CarrierOrderId, PhoneNumber};
+use numberdesk_domain::{NumberRequestCommand, RequestStatus};
+use uuid::Uuid;
+
+/// Orders attempt `attempt` of a request, never paying twice:
+///
+/// 1. one lookup by `customer_reference` (an earlier run's order, whatever
+///    became of that run) — found: record it;
+/// 2. not found, but an earlier post's outcome is unknown (the job's
+///    `posted_at`) and its reconcile window has not passed: do not post;
+///    look again later ([`FulfilmentError::OrderOutcomeUnknown`]). A lookup
+///    that fails then is unknown too, whatever the window;
+/// 3. otherwise search, check, store `posted_at`, post once. A post that
+///    fails ambiguously leaves `posted_at` (unknown outcome); one the
+///    carrier certainly refused removes it.
+///
+/// Then records `Ordered` and whatever the carrier already settled. Nothing
+/// to do when the request moved on.
+#[tracing::instrument(skip_all, fields(job = job.job.id, kind = "order", request = %request, attempt, correlation_id = %meta.correlation_id), err)]
+pub(in crate::fulfilment) async fn run_order(
+    desk: &NumberDesk,
+    provider: &dyn NumberProvider,
+    job: &OrderJob<'_>,
+    request: Uuid,
+    attempt: u32,
+    meta: &CommandMetadata,
+) -> Result<(), FulfilmentError> {
+    let view = view_of(desk, request).await?;
+    let reference = customer_reference(request, attempt);
+    let posted_at = job.posted_at();
+    let moved_on = view.attempt != i64::from(attempt)
+        || !matches!(
+            view.status,
+            RequestStatus::Assigned | RequestStatus::Submitted
+        );
+    if moved_on {
+        // Past ordering; but an earlier run's post may still land: settle it.
+        return match posted_at {
+            Some(since) => {
+                settle_moved_on(desk, provider, job, request, attempt, since, meta).await
+            }
+            None => Ok(()),
+        };
+    }
+    if view.status == RequestStatus::Submitted {
+        return Err(FulfilmentError::NotAssigned(view.status));
+    }
+    let found = match provider.find_order_by_reference(&reference).await {
+        Ok(found) => found,
+        Err(error) => match posted_at {
+            Some(since) => return Err(job.unknown(since, format!("the lookup failed ({error})"))),
+            None => return Err(error.into()),
+        },
+    };
+    let order = match found {
+        Some(order) => {
+            tracing::info!(%request, order = %order.id, "found the order of an earlier run; not ordering again");
+            order
+        }
+        None => {
+            if let Some(since) = posted_at {
+                let unknown = job.unknown(since, "not found by reference yet".into());
+                if let FulfilmentError::OrderOutcomeUnknown { until, .. } = &unknown {
+                    if Utc::now() < *until {
+                        return Err(unknown);
+                    }
+                }
+                tracing::warn!(%request, %since, "no order found by reference over the reconcile window; its absence is established");
+                if job.max_attempts.is_some_and(|max| job.job.attempts >= max) {
+                    job.mark(None).await?;
+                    return Err(FulfilmentError::GaveUp(format!(
+                        "no order exists at the carrier for {reference} (looked it up until the reconcile window ended); gave up after {} attempts",
+                        job.job.attempts
+                    )));
+                }
+            }
+            let search = search_for(&view)?;
+            let offered = provider.search(&search).await?;
+            // A number that does not fit the request is never ordered.
+            let available: Vec<_> = offered
+                .into_iter()
+                .filter(|n| {
+                    let mismatch =
+                        number_mismatch(search.country, search.number_type, &n.phone_number);
+                    if let Some(why) = &mismatch {
+                        tracing::warn!(%request, %why, "the carrier offered a number that does not fit the request; not ordering it");
+                    }
+                    mismatch.is_none()
+                })
+                .collect();
+            let wanted = usize::from(search.limit);
+            if available.len() < wanted {
+                return Err(FulfilmentError::NotEnoughNumbers {
+                    offered: available.len(),
+                    wanted,
+                });
+            }
+            let now = Utc::now();
+            job.mark(Some(now)).await?;
+            let placed = provider
+                .place_order(&OrderRequest {
+                    customer_reference: reference,
+                    phone_numbers: available
+                        .into_iter()
+                        .take(wanted)
+                        .map(|n| n.phone_number)
+                        .collect(),
+                    country: search.country,
+                    number_type: search.number_type,
+                })
+                .await;
+            match placed {
+                Ok(order) => order,
+                Err(ProviderError::Unavailable(why)) => return Err(job.unknown(now, why)),
+                Err(error) => {
+                    // Refused or rate limited: the carrier created nothing.
+                    job.mark(None).await?;
+                    return Err(error.into());
+                }
+            }
+        }
+    };
+    if !record_order(desk, request, attempt, &order, meta).await? {
+        return Ok(());
+    }
+    if let Applied::Doubt(why) = record_outcome(desk, request, &order, meta).await? {
+        tracing::warn!(%request, %why, "carrier outcome does not fit the request");
+    }
+    Ok(())
+}
+
+/// Records an order the carrier accepted: as the request's order when it
+/// still waits for it, otherwise (cancelled, rejected, settled or a later
+/// attempt meanwhile) as `OrderLandedLate`, so it is never lost and ops see
+/// it. `false` when it was recorded as late.
+async fn record_order(
+    desk: &NumberDesk,
+    request: Uuid,
+    attempt: u32,
+    order: &CarrierOrder,
+    meta: &CommandMetadata,
+) -> Result<bool, FulfilmentError> {
+    let carrier_order_id = stored(
+        "carrier order id",
+        CarrierOrderId::parse(&order.id).map_err(|e| e.reason),
+    )?;
+    let phone_numbers: Vec<PhoneNumber> = order
+        .phone_numbers
+        .iter()
+        .map(|n| n.phone_number.clone())
+        .collect();
+    let view = view_of(desk, request).await?;
+    if view.status == RequestStatus::Assigned && view.attempt == i64::from(attempt) {
+        let recorded = execute_now(
+            desk,
+            request,
+            NumberRequestCommand::RecordOrder {
+                carrier_order_id: carrier_order_id.clone(),
+                phone_numbers: phone_numbers.clone(),
+            },
+            meta,
+        )
+        .await;
+        match recorded {
+            Ok(_) => return Ok(true),
+            // The request moved on between the read and the write.
+            Err(crate::CommandError::Domain(
+                numberdesk_domain::NumberRequestError::InvalidTransition { .. },
+            )) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    tracing::warn!(%request, order = %order.id, "the carrier accepted an order the request can no longer take; recorded as needing attention");
+    execute_now(
+        desk,
+        request,
+        NumberRequestCommand::RecordLateOrder {
+            carrier_order_id,
+            phone_numbers,
+            attempt,
+        },
+        meta,
+    )
+    .await?;
+    Ok(false)
+}
+
+/// The request moved past ordering after a post of this attempt whose
+/// outcome is unknown: look the order up by reference until the reconcile
+/// window ends; found, it is recorded (late); absent after the window, the
+/// job ends with nothing bought.
+async fn settle_moved_on(
+    desk: &NumberDesk,
+    provider: &dyn NumberProvider,
+    job: &OrderJob<'_>,
+    request: Uuid,
+    attempt: u32,
+    since: DateTime<Utc>,
+    meta: &CommandMetadata,
+) -> Result<(), FulfilmentError> {
+    let reference = customer_reference(request, attempt);
+    match provider.find_order_by_reference(&reference).await {
+        Ok(Some(order)) => {
+            record_order(desk, request, attempt, &order, meta).await?;
+            job.mark(None).await
+        }
+        Ok(None) => {
+            let unknown = job.unknown(since, "not found by reference yet".into());
+            match &unknown {
+                FulfilmentError::OrderOutcomeUnknown { until, .. } if Utc::now() < *until => {
+                    Err(unknown)
+                }
+                _ => job.mark(None).await,
+            }
+        }
+        Err(error) => Err(job.unknown(since, format!("the lookup failed ({error})"))),
+    }
+}

@@ -1,0 +1,23 @@
+//! The carrier side of fulfilment: ordering an attempt (never twice),
+//! applying carrier outcomes, polling pending orders, applying webhooks.
+//!
+//! * [`reference`]: the carrier `customer_reference` of an attempt;
+//! * [`support`]: reading the request and running commands for the worker;
+//! * [`assign`]: auto-fulfilment's assignment to `system`;
+//! * [`job`]: the order job and its unknown-outcome marker;
+//! * [`attempt`]: ordering an attempt (never twice);
+//! * [`outcome`]: applying carrier outcomes, from polls and webhooks.
+
+mod assign;
+mod attempt;
+mod job;
+mod outcome;
+mod reference;
+mod support;
+
+pub(super) use assign::auto_assign;
+pub(super) use attempt::run_order;
+pub use job::order_outcome_unknown_since;
+pub(super) use job::OrderJob;
+pub(super) use outcome::{apply_webhook, run_poll};
+pub use reference::{customer_reference, request_of_reference};

@@ -1,0 +1,160 @@
+//! Recording carrier outcomes: from the order, from polls and from webhooks.
+
+use super::super::FulfilmentError;
+use super::support::{execute_now, stored, view_of};
+use crate::NumberDesk;
+use numberdesk_domain::metadata::CommandMetadata;
+use numberdesk_domain::ports::{CarrierOrder, CarrierOrderStatus, NumberProvider};
+use numberdesk_domain::values::{PhoneNumber, Reason};
+use numberdesk_domain::{NumberRequestCommand, RequestStatus};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The reason recorded when the carrier fails a number without saying why.
+const UNKNOWN_FAILURE: &str = "the carrier could not deliver this number";
+
+/// What applying a carrier order did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Applied {
+    /// Events were recorded, or nothing needed to be.
+    Consistent,
+    /// The report contradicts what is recorded (late, out of order, or for
+    /// numbers we do not know): read the order from the carrier instead.
+    Doubt(String),
+}
+
+/// Applies a carrier order's per-number outcome: successes become
+/// `Provisioned`, failures `OrderFailed` (grouped by reason); pending numbers
+/// wait. Repeating it changes nothing.
+pub(super) async fn record_outcome(
+    desk: &NumberDesk,
+    request: Uuid,
+    order: &CarrierOrder,
+    meta: &CommandMetadata,
+) -> Result<Applied, FulfilmentError> {
+    let view = view_of(desk, request).await?;
+    if view.carrier_order_id.as_deref() != Some(order.id.as_str()) {
+        return Ok(Applied::Doubt(format!(
+            "order {} is not the request's current order",
+            order.id
+        )));
+    }
+    let mut provision = Vec::new();
+    let mut failures: BTreeMap<String, Vec<PhoneNumber>> = BTreeMap::new();
+    for number in &order.phone_numbers {
+        let text = number.phone_number.as_str().to_owned();
+        if !view.ordered_numbers.contains(&text) {
+            return Ok(Applied::Doubt(format!(
+                "{text} is not in the request's order"
+            )));
+        }
+        let live = view.provisioned_numbers.contains(&text);
+        let failed = view.failed_numbers.contains(&text);
+        match number.status {
+            CarrierOrderStatus::Pending => {}
+            CarrierOrderStatus::Success if live => {}
+            CarrierOrderStatus::Failure if failed => {}
+            CarrierOrderStatus::Success | CarrierOrderStatus::Failure if live || failed => {
+                return Ok(Applied::Doubt(format!(
+                    "{text} is already {}",
+                    if live { "provisioned" } else { "failed" }
+                )));
+            }
+            CarrierOrderStatus::Success => provision.push(number.phone_number.clone()),
+            CarrierOrderStatus::Failure => failures
+                .entry(
+                    number
+                        .reason
+                        .clone()
+                        .filter(|r| Reason::parse(r).is_ok())
+                        .unwrap_or_else(|| UNKNOWN_FAILURE.to_owned()),
+                )
+                .or_default()
+                .push(number.phone_number.clone()),
+        }
+    }
+    for phone_number in provision {
+        execute_now(
+            desk,
+            request,
+            NumberRequestCommand::RecordProvisioned { phone_number },
+            meta,
+        )
+        .await?;
+    }
+    for (reason, phone_numbers) in failures {
+        execute_now(
+            desk,
+            request,
+            NumberRequestCommand::RecordOrderFailure {
+                reason: stored("reason", Reason::parse(&reason).map_err(|e| e.reason))?,
+                phone_numbers,
+            },
+            meta,
+        )
+        .await?;
+    }
+    Ok(Applied::Consistent)
+}
+
+/// Reads a pending order from the carrier and applies it. `true` when the
+/// request no longer waits for this attempt's order.
+pub(in crate::fulfilment) async fn run_poll(
+    desk: &NumberDesk,
+    provider: &dyn NumberProvider,
+    request: Uuid,
+    attempt: u32,
+    meta: &CommandMetadata,
+) -> Result<bool, FulfilmentError> {
+    let view = view_of(desk, request).await?;
+    if view.status != RequestStatus::Ordered || view.attempt != i64::from(attempt) {
+        return Ok(true);
+    }
+    let Some(order_id) = view.carrier_order_id.clone() else {
+        return Ok(true);
+    };
+    if order_id.starts_with("manual:") {
+        return Ok(true);
+    }
+    let order = provider.order_status(&order_id).await?;
+    if let Applied::Doubt(why) = record_outcome(desk, request, &order, meta).await? {
+        tracing::warn!(%request, %why, "polled order does not fit the request");
+    }
+    Ok(view_of(desk, request).await?.status != RequestStatus::Ordered)
+}
+
+/// Applies a webhook's order report. A report for an order not recorded yet
+/// (the webhook overtook our `Ordered`) is retried; one that contradicts
+/// what is recorded (late, duplicate, out of order) is reconciled by reading
+/// the order from the carrier.
+pub(in crate::fulfilment) async fn apply_webhook(
+    desk: &NumberDesk,
+    provider: &dyn NumberProvider,
+    request: Uuid,
+    order: &CarrierOrder,
+    meta: &CommandMetadata,
+) -> Result<(), FulfilmentError> {
+    let view = view_of(desk, request).await?;
+    if view.carrier_order_id.as_deref() != Some(order.id.as_str()) {
+        if view.status == RequestStatus::Assigned {
+            return Err(FulfilmentError::JobNotFinished(format!(
+                "order {} is not recorded yet; applying the webhook later",
+                order.id
+            )));
+        }
+        tracing::info!(%request, order = %order.id, "webhook for another attempt's order; ignored");
+        return Ok(());
+    }
+    if view.status != RequestStatus::Ordered {
+        // Settled already: a late or duplicate report changes nothing.
+        return Ok(());
+    }
+    if let Applied::Doubt(why) = record_outcome(desk, request, order, meta).await? {
+        tracing::info!(%request, %why, "webhook contradicts the record; reading the order");
+        let current = provider.order_status(&order.id).await?;
+        if let Applied::Doubt(why) = record_outcome(desk, request, &current, meta).await? {
+            tracing::warn!(%request, %why, "carrier order contradicts the record; left as recorded");
+        }
+    }
+    Ok(())
+}
