@@ -98,8 +98,11 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let app = startup::build(&config).await?;
     let address = app.address()?;
     if config.demo_seed {
+        let base = format!("http://{address}");
         if let Some(seeded) = demo::seed_if_empty(&app.state.tenancy).await? {
-            println!("{}", demo::banner(&seeded, &format!("http://{address}")));
+            println!("{}", demo::banner(&seeded, &base));
+        } else if let Some(existing) = demo::existing(&app.state.tenancy).await? {
+            println!("{}", demo::reminder(&existing, &base));
         }
     }
     tracing::info!(%address, database = %startup::redact(config.database_url.expose_secret()), "numberdesk listening");

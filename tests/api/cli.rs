@@ -201,3 +201,68 @@ async fn projections_rebuild_replays_the_log_into_identical_views() {
     assert_eq!(before, after);
     assert_eq!(after.0.len(), 3);
 }
+
+/// A start with an existing database cannot show the demo keys again (only
+/// their hashes are stored): it prints the demo ids and how to make a new key,
+/// and that command works.
+#[cfg(unix)]
+#[tokio::test]
+async fn restart_prints_demo_ids_and_how_to_make_a_key() {
+    use tokio::io::AsyncBufReadExt;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("restart.db").display());
+    let tenancy = TenancyStore::new(Database::connect(&db).await.expect("db"));
+    let seeded = numberdesk::demo::seed_if_empty(&tenancy)
+        .await
+        .expect("seed")
+        .expect("a fresh database is seeded");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_numberdesk"))
+        .arg("serve")
+        .env("DATABASE_URL", &db)
+        .env("PORT", port.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let mut text = String::new();
+    // Bounded only so that a missing reminder fails instead of hanging.
+    let read = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut inside = false;
+        while let Some(line) = lines.next_line().await.expect("reads stdout") {
+            inside |= line.contains("demo tenant (existing database)");
+            if inside {
+                text.push_str(&line);
+                text.push('\n');
+                if line.starts_with("=====") && !line.contains("demo tenant") {
+                    return true;
+                }
+            }
+        }
+        false
+    })
+    .await;
+    child.kill().await.expect("stops");
+    assert!(matches!(read, Ok(true)), "no reminder printed: {text}");
+    assert!(text.contains(&seeded.account.id.to_string()), "{text}");
+    assert!(text.contains(&seeded.organization.slug), "{text}");
+    assert!(
+        !text.contains(&seeded.partner_key) && !text.contains(&seeded.ops_key),
+        "{text}"
+    );
+    let command = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("numberdesk admin create-key "))
+        .unwrap_or_else(|| panic!("no create-key command in {text}"));
+    let mut args = vec!["admin", "create-key"];
+    args.extend(command.split_whitespace());
+    let key = numberdesk(&db, &args);
+    assert!(key.contains("secret, shown once"), "{key}");
+}

@@ -191,11 +191,50 @@ impl From<NumberRequestError> for ApiError {
         match error {
             NumberRequestError::NotFound => ApiError::NotFound("number request not found".into()),
             NumberRequestError::Invalid { field, reason } => ApiError::bad_field(field, reason),
-            NumberRequestError::AlreadySubmitted | NumberRequestError::InvalidTransition { .. } => {
-                ApiError::Conflict(error.to_string())
-            }
+            NumberRequestError::InvalidTransition { command, status } => ApiError::Conflict(
+                format!("cannot {} a request that is {status}", api_action(command)),
+            ),
+            NumberRequestError::AlreadySubmitted => ApiError::Conflict(error.to_string()),
         }
     }
+}
+
+/// A domain command's name in the API's words, so that no internal name
+/// (`record_provisioned`) reaches a client. Unknown names lose their
+/// underscores rather than leak as identifiers.
+fn api_action(command: &str) -> String {
+    let words = match command {
+        "submit" => "submit",
+        "assign" => "assign",
+        "update_notes" => "update the ops notes of",
+        "record_order" => "order numbers for",
+        "record_provisioned" => "mark numbers provisioned on",
+        "provision_manually" => "mark numbers provisioned on",
+        "record_order_failure" => "record a failed carrier order on",
+        "reject" => "reject",
+        "cancel" => "cancel",
+        "record_late_order" => "record a late carrier order on",
+        "record_order_missing" => "record a missing carrier order on",
+        other => return other.replace('_', " "),
+    };
+    words.to_owned()
+}
+
+/// `phone_numbers[0]` → `phoneNumbers[0]`: GraphQL names its fields in camelCase.
+fn camel_case(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        match c {
+            '_' if !out.is_empty() => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl From<StoreError> for ApiError {
@@ -263,6 +302,26 @@ impl IntoResponse for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         error.log();
+        // GraphQL clients see the GraphQL field names, in `fields` and in the message.
+        let error = match error {
+            ApiError::BadInput {
+                mut message,
+                fields,
+            } => {
+                let fields: BTreeMap<String, String> = fields
+                    .into_iter()
+                    .map(|(field, reason)| {
+                        let camel = camel_case(&field);
+                        if camel != field {
+                            message = message.replace(&format!("{field}:"), &format!("{camel}:"));
+                        }
+                        (camel, reason)
+                    })
+                    .collect();
+                ApiError::BadInput { message, fields }
+            }
+            other => other,
+        };
         let details = async_graphql::Value::from_json(error.details());
         async_graphql::ErrorExtensions::extend_with(
             async_graphql::Error::new(error.message()),
