@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use numberdesk_graphql::error::ApiError;
+use numberdesk_application::error::ApiError;
 use numberdesk_graphql::schema::{Caller, RequestId};
 use serde_json::json;
 
