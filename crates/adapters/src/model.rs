@@ -219,3 +219,12 @@ pub struct RecordedEvent {
     /// When the command was accepted (the store's clock if the metadata lacks it).
     pub occurred_at: DateTime<Utc>,
 }
+
+impl RecordedEvent {
+    /// The stored payload as the domain event (the one decoding the
+    /// projections, rebuild and time travel use); a payload that does not
+    /// decode is [`crate::StoreError::Internal`].
+    pub fn decode(&self) -> Result<numberdesk_domain::NumberRequestEvent, crate::StoreError> {
+        crate::fold::decode(self)
+    }
+}

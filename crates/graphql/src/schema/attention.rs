@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::{self as adapters, PageRequest};
-use serde_json::Value;
+use numberdesk_domain::NumberRequestEvent;
 
 /// One thing about a request that needs attention.
 #[derive(SimpleObject, Clone, Debug)]
@@ -38,10 +38,6 @@ pub struct AttentionItem {
 /// Attention reads, merged into the root `Query`.
 #[derive(Default)]
 pub struct AttentionQuery;
-
-fn text(payload: &Value, key: &str) -> Option<String> {
-    payload.get(key).and_then(Value::as_str).map(str::to_owned)
-}
 
 #[Object]
 impl AttentionQuery {
@@ -79,9 +75,20 @@ impl AttentionQuery {
             .map_err(ApiError::from)?;
         let mut out = Vec::new();
         for event in page.items {
-            let Some(payload) = event.payload.as_object().and_then(|o| o.values().next()) else {
-                continue;
-            };
+            let (kind, carrier_order_id, phone_numbers, reason) =
+                match event.decode().map_err(ApiError::from)? {
+                    NumberRequestEvent::OrderLandedLate {
+                        carrier_order_id,
+                        phone_numbers,
+                        ..
+                    } => ("ORDER_LANDED_LATE", carrier_order_id, phone_numbers, None),
+                    NumberRequestEvent::OrderMissing {
+                        carrier_order_id,
+                        reason,
+                    } => ("ORDER_MISSING", carrier_order_id, Vec::new(), Some(reason)),
+                    // The filter asks for the two types above only.
+                    _ => continue,
+                };
             let status = state
                 .desk
                 .request(event.request_id)
@@ -90,24 +97,15 @@ impl AttentionQuery {
                 .map(|v| v.status.as_str().to_owned())
                 .unwrap_or_default();
             out.push(AttentionItem {
-                kind: if event.event_type == "OrderMissing" {
-                    "ORDER_MISSING".into()
-                } else {
-                    "ORDER_LANDED_LATE".into()
-                },
+                kind: kind.into(),
                 request_id: ID(event.request_id.to_string()),
                 request_status: status,
-                carrier_order_id: text(payload, "carrier_order_id").unwrap_or_default(),
-                phone_numbers: payload
-                    .get("phone_numbers")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|n| n.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                reason: text(payload, "reason"),
+                carrier_order_id: carrier_order_id.as_str().to_owned(),
+                phone_numbers: phone_numbers
+                    .iter()
+                    .map(|n| n.as_str().to_owned())
+                    .collect(),
+                reason: reason.map(|r| r.as_str().to_owned()),
                 occurred_at: event.occurred_at,
                 cursor: event.position.to_string(),
             });
