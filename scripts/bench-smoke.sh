@@ -28,7 +28,7 @@ else
   url="sqlite://$work/bench.db"
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="$url" PORT=$port DEMO_SEED=false RUST_LOG=warn "$target_dir/numberdesk" serve >"$work/server.log" 2>&1 &
+RATE_LIMIT_PER_KEY=0 RATE_LIMIT_PER_ADDRESS=0 DATABASE_URL="$url" PORT=$port DEMO_SEED=false RUST_LOG=warn "$target_dir/numberdesk" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
