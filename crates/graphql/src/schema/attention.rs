@@ -3,13 +3,12 @@
 //! tracks otherwise), and recorded orders the carrier says do not exist.
 //! Read from the event log (`OrderLandedLate`, `OrderMissing`), ops only.
 
-use super::context::caller;
+use super::context::{OpsOnly, Scope};
 use super::paging::parse_cursor;
-use crate::auth::{require_ops, scoped_organizations};
-use crate::error::ApiError;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::{self as adapters, PageRequest};
+use numberdesk_application::ApiError;
 use numberdesk_domain::NumberRequestEvent;
 
 /// One thing about a request that needs attention.
@@ -43,18 +42,20 @@ pub struct AttentionQuery;
 impl AttentionQuery {
     /// Requests whose numbers or orders need attention, oldest first,
     /// paged by `cursor`. Ops only.
+    #[graphql(guard = "OpsOnly(\"see what needs attention\")")]
+    #[tracing::instrument(skip_all, fields(first = ?first), err(Debug, level = "info"))]
     async fn needs_attention(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Vec<AttentionItem>> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "see what needs attention")?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let first = state.page_size(first)?;
         let after = after.map(|c| parse_cursor("after", &c)).transpose()?;
         let filter = adapters::AuditFilter {
-            organization_ids: scoped_organizations(state, principal, None).await?,
+            organization_ids: scope.organizations(None).await?,
             actor: None,
             event_types: vec!["OrderLandedLate".into(), "OrderMissing".into()],
             from: None,

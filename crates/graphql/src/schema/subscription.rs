@@ -6,15 +6,13 @@
 //! pass here, other processes' passes as heard) wakes subscribers; a poll is
 //! the fallback.
 
-use super::context::caller;
-use super::query::visible_request;
+use super::context::Scope;
 use super::types::EventObject;
-use crate::auth::scoped_organizations;
-use crate::error::ApiError;
-use crate::state::AppState;
 use async_graphql::{Context, Result, Subscription, ID};
 use futures::Stream;
 use numberdesk_adapters::RecordedEvent;
+use numberdesk_application::ApiError;
+use numberdesk_application::AppState;
 use std::collections::VecDeque;
 use uuid::Uuid;
 
@@ -84,18 +82,13 @@ impl SubscriptionRoot {
         request_id: Option<ID>,
         after_position: Option<i64>,
     ) -> Result<impl Stream<Item = EventObject>> {
-        let (state, principal) = caller(ctx)?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let request = match &request_id {
-            Some(id) => {
-                let uuid = super::context::request_id(id, "requestId")?;
-                visible_request(ctx, id)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound("number request not found".into()))?;
-                Some(uuid)
-            }
+            Some(id) => Some(scope.target(id, "requestId").await?.uuid),
             None => None,
         };
-        let organizations = scoped_organizations(state, principal, organization).await?;
+        let organizations = scope.organizations(organization).await?;
         let position = match after_position {
             Some(position) => position,
             None => {

@@ -1,13 +1,13 @@
 //! GraphQL output types: the read models, shaped for clients.
 
-use crate::error::ApiError;
-use crate::state::AppState;
 use async_graphql::{Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::{
     AuditFilter, NumberRequestView, PageRequest, PhoneNumberFilter, PhoneNumberView, RecordedEvent,
     RequestFilter,
 };
+use numberdesk_application::ApiError;
+use numberdesk_application::AppState;
 use numberdesk_domain::RequestStatus;
 
 /// Where a request stands (the REST contract's `status`, upper-cased).
