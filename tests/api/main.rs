@@ -10,7 +10,9 @@
 mod helpers;
 
 mod carrier_double;
+mod carrier_outcomes;
 mod carrier_process;
+mod carrier_support;
 mod cli;
 mod console_assets;
 mod console_browser;
