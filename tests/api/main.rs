@@ -27,6 +27,7 @@ mod fulfilment_telnyx;
 mod graphql_api;
 mod graphql_messages;
 mod graphql_paging;
+mod graphql_policy;
 mod graphql_scalars;
 mod harness;
 mod list_cache;
