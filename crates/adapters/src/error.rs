@@ -26,6 +26,60 @@ pub enum StoreError {
     Internal(#[source] Cause),
 }
 
+/// The kind of integrity constraint a write violated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// A unique constraint or primary key.
+    Unique,
+    /// A foreign key.
+    ForeignKey,
+}
+
+/// An integrity constraint a write violated, by name: PostgreSQL's name for
+/// it, or for SQLite (which reports columns, not names) the name PostgreSQL
+/// gives such a unique constraint by default (`<table>_<columns>_key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    /// The constraint's name; `None` when the database did not say (SQLite
+    /// foreign keys).
+    pub name: Option<String>,
+    /// Unique or foreign key.
+    pub kind: ConstraintKind,
+}
+
+impl StoreError {
+    /// The integrity constraint behind this error, if it is a unique or
+    /// foreign-key violation. API layers map it to their errors by name.
+    pub fn constraint(&self) -> Option<Constraint> {
+        let (StoreError::Internal(cause) | StoreError::Unavailable(cause)) = self else {
+            return None;
+        };
+        let sqlx::Error::Database(db) = cause.downcast_ref::<sqlx::Error>()? else {
+            return None;
+        };
+        let kind = if db.is_unique_violation() {
+            ConstraintKind::Unique
+        } else if db.is_foreign_key_violation() {
+            ConstraintKind::ForeignKey
+        } else {
+            return None;
+        };
+        let name = db.constraint().map(str::to_owned).or_else(|| {
+            // SQLite: "UNIQUE constraint failed: table.a, table.b".
+            let columns = db.message().strip_prefix("UNIQUE constraint failed: ")?;
+            let mut table = None;
+            let mut name = Vec::new();
+            for column in columns.split(", ") {
+                let (t, c) = column.split_once('.')?;
+                table.get_or_insert(t);
+                name.push(c);
+            }
+            Some(format!("{}_{}_key", table?, name.join("_")))
+        });
+        Some(Constraint { name, kind })
+    }
+}
+
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {

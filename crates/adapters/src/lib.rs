@@ -46,7 +46,7 @@ pub mod testing;
 mod view_writer;
 
 pub use desk::{NumberDesk, StoreSettings, ORGANIZATION_ID};
-pub use error::{CommandError, StoreError};
+pub use error::{CommandError, Constraint, ConstraintKind, StoreError};
 pub use fulfilment::{Fulfilment, FulfilmentError, FulfilmentSettings};
 pub use idempotency::{Idempotency, Reservation};
 pub use model::{

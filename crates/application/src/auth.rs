@@ -191,9 +191,19 @@ impl OrgScope {
     }
 }
 
-/// Event metadata for a command by this principal.
+/// Event metadata for a command by this principal. A request id that is a
+/// UUID (the server makes one for every request that comes without) is also
+/// the correlation id, so the events of the request, the fulfilment jobs they
+/// cause and those jobs' spans all carry the id the client saw in
+/// `x-request-id`; any other request id gets a fresh correlation id.
 pub fn metadata(principal: &Principal, request_id: Option<String>) -> CommandMetadata {
     let mut meta = CommandMetadata::new(principal.actor());
+    if let Some(id) = request_id
+        .as_deref()
+        .and_then(|id| Uuid::parse_str(id).ok())
+    {
+        meta.correlation_id = id;
+    }
     meta.request_id = request_id;
     meta
 }

@@ -237,8 +237,41 @@ fn camel_case(field: &str) -> String {
     out
 }
 
+/// Database constraints that clients can run into, by name: the one place a
+/// unique or foreign-key violation becomes an answer (the idea of
+/// realworld-axum-sqlx's `on_constraint`). The events primary key is not here:
+/// the store itself reports it as the optimistic-lock conflict. Any other
+/// violation stays an internal error (a bug, logged).
+fn on_constraint(name: &str) -> Option<ApiError> {
+    let conflict = |m: &str| Some(ApiError::Conflict(m.to_owned()));
+    let not_found = |m: &str| Some(ApiError::NotFound(m.to_owned()));
+    match name {
+        "number_requests_uuid_key" => conflict("the number request already exists"),
+        "idempotency_keys_pkey" | "idempotency_keys_partner_id_key_key" => {
+            conflict("a request with this Idempotency-Key is still in flight; retry later")
+        }
+        "jobs_dedupe_key_key" => conflict("this fulfilment step is already scheduled"),
+        "phone_numbers_request_id_phone_number_key" => {
+            conflict("the number is already recorded on this request")
+        }
+        "organizations_slug_key" => conflict("an organization with this slug already exists"),
+        "api_keys_digest_key" => conflict("this API key already exists"),
+        "phone_numbers_request_id_fkey" => not_found("number request not found"),
+        "organizations_account_id_fkey" => not_found("account not found"),
+        "accounts_partner_id_fkey" | "api_keys_partner_id_fkey" => not_found("partner not found"),
+        _ => None,
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
+        if let Some(mapped) = error
+            .constraint()
+            .and_then(|c| c.name)
+            .and_then(|name| on_constraint(&name))
+        {
+            return mapped;
+        }
         match error {
             StoreError::Unavailable(detail) => ApiError::Unavailable(detail.to_string()),
             StoreError::Conflict => ApiError::Conflict(

@@ -48,6 +48,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+#[tracing::instrument(skip_all, fields(bytes = body.len()), err(Debug, level = "info"))]
 async fn telnyx(
     State(app): State<AppState>,
     headers: HeaderMap,

@@ -5,15 +5,14 @@
 //! And signed carrier webhooks that matched no request
 //! (`unmatchedCarrierWebhooks`).
 
-use super::context::caller;
+use super::context::{OpsOnly, Scope};
 use super::paging::{connection, KeysetConnection, PageArgs};
 use super::types::TotalCount;
-use crate::auth::{require_ops, scoped_organizations};
-use crate::error::ApiError;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::{self as adapters, Page};
+use numberdesk_application::ApiError;
 use numberdesk_domain::NumberRequestEvent;
 
 /// One thing about a request that needs attention.
@@ -50,7 +49,11 @@ impl AttentionQuery {
     /// Requests whose numbers or orders need attention, oldest first, as a
     /// Relay connection paged by event position (`first`/`after` forwards,
     /// `last`/`before` backwards). Ops only.
-    #[graphql(complexity = "25 + child_complexity")]
+    #[graphql(
+        complexity = "25 + child_complexity",
+        guard = "OpsOnly(\"see what needs attention\")"
+    )]
+    #[tracing::instrument(skip_all, fields(first = ?first, last = ?last), err(Debug, level = "info"))]
     async fn needs_attention(
         &self,
         ctx: &Context<'_>,
@@ -63,8 +66,8 @@ impl AttentionQuery {
         >,
         #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<KeysetConnection<AttentionItem>> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "see what needs attention")?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let request = PageArgs {
             first,
             after,
@@ -73,7 +76,7 @@ impl AttentionQuery {
         }
         .page_request(state)?;
         let filter = adapters::AuditFilter {
-            organization_ids: scoped_organizations(state, principal, None).await?,
+            organization_ids: scope.organizations(None).await?,
             actor: None,
             event_types: vec!["OrderLandedLate".into(), "OrderMissing".into()],
             from: None,
@@ -103,7 +106,11 @@ impl AttentionQuery {
     /// Signed carrier webhooks that matched no order or request of ours
     /// (stored, acknowledged, and not applied), oldest first, as a Relay
     /// connection. Ops only.
-    #[graphql(complexity = "25 + child_complexity")]
+    #[graphql(
+        guard = "OpsOnly(\"see unmatched carrier webhooks\")",
+        complexity = "25 + child_complexity"
+    )]
+    #[tracing::instrument(skip_all, fields(first = ?first, last = ?last), err(Debug, level = "info"))]
     async fn unmatched_carrier_webhooks(
         &self,
         ctx: &Context<'_>,
@@ -116,8 +123,7 @@ impl AttentionQuery {
         >,
         #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<Connection<String, UnmatchedCarrierWebhook, UnmatchedTotal>> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "see unmatched carrier webhooks")?;
+        let state = Scope::of(ctx)?.state;
         let request = PageArgs {
             first,
             after,
@@ -176,7 +182,7 @@ pub struct UnmatchedCarrierWebhook {
 }
 
 /// The total of `unmatchedCarrierWebhooks`, counted only when selected.
-pub struct UnmatchedTotal(crate::state::AppState);
+pub struct UnmatchedTotal(numberdesk_application::AppState);
 
 #[Object]
 impl UnmatchedTotal {
@@ -200,7 +206,7 @@ impl UnmatchedTotal {
 }
 
 async fn item_of(
-    state: &crate::state::AppState,
+    state: &numberdesk_application::AppState,
     event: adapters::RecordedEvent,
 ) -> Result<Option<AttentionItem>> {
     let (kind, carrier_order_id, phone_numbers, reason) =

@@ -1,15 +1,13 @@
 //! Fulfilment in GraphQL: a request's durable jobs (attempts, next run,
 //! last error) and its customer callback deliveries.
 
-use super::context::caller;
-use super::query::visible_request;
-use crate::auth::require_ops;
-use crate::error::ApiError;
+use super::context::{OpsOnly, Scope};
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::fulfilment::{
     order_outcome_unknown_since, Job, JobAttemptRow, JobKind, JobStatus, JobStore,
 };
+use numberdesk_application::ApiError;
 
 /// Where a job stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -155,10 +153,12 @@ pub struct FulfilmentQuery;
 #[Object]
 impl FulfilmentQuery {
     /// The fulfilment jobs of a request, oldest first. Ops only.
+    #[graphql(guard = "OpsOnly(\"see fulfilment jobs\")")]
+    #[tracing::instrument(skip_all, fields(request_id = %request_id.as_str()), err(Debug, level = "info"))]
     async fn jobs(&self, ctx: &Context<'_>, request_id: ID) -> Result<Vec<JobObject>> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "see fulfilment jobs")?;
-        let Some(view) = visible_request(ctx, &request_id).await? else {
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
+        let Some(view) = scope.request(&request_id, "id").await? else {
             return Err(ApiError::NotFound("number request not found".into()).into());
         };
         let store = state.fulfilment.jobs();
@@ -190,13 +190,15 @@ impl FulfilmentQuery {
     }
 
     /// The status callbacks of a request (yours, or any for ops), oldest first.
+    #[tracing::instrument(skip_all, fields(request_id = %request_id.as_str()), err(Debug, level = "info"))]
     async fn callback_deliveries(
         &self,
         ctx: &Context<'_>,
         request_id: ID,
     ) -> Result<Vec<CallbackDelivery>> {
-        let (state, _) = caller(ctx)?;
-        let Some(view) = visible_request(ctx, &request_id).await? else {
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
+        let Some(view) = scope.request(&request_id, "id").await? else {
             return Err(ApiError::NotFound("number request not found".into()).into());
         };
         let store = state.fulfilment.jobs();

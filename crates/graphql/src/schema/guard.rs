@@ -9,10 +9,10 @@
 //!   the complexity limit (`GRAPHQL_MAX_COMPLEXITY`).
 
 use super::context::Caller;
-use crate::error::ApiError;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Pos, ServerError, ServerResult, Variables};
+use numberdesk_application::ApiError;
 use std::collections::HashMap;
 use std::sync::Arc;
 

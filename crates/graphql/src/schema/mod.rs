@@ -14,15 +14,15 @@ mod subscription;
 mod types;
 
 pub use attention::AttentionQuery;
-pub use context::{Caller, RequestId};
+pub use context::{Caller, OpsOnly, RequestId, Scope};
 pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
 pub use paging::{parse_cursor, KeysetConnection, PageArgs};
 pub use query::Query;
 pub use subscription::{SubscriberKey, SubscriptionRoot};
 
-use crate::state::AppState;
 use async_graphql::{MergedObject, Schema};
+use numberdesk_application::AppState;
 
 /// The root `Query`: the request reads plus fulfilment (jobs, callbacks).
 #[derive(MergedObject, Default)]

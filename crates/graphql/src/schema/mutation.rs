@@ -1,22 +1,21 @@
 //! The request lifecycle as mutations. Each returns the updated request.
+//!
+//! Who may call what is decided before a resolver runs: [`OpsOnly`] guards
+//! the ops fields, and [`Scope`] holds the caller and the requests they see.
 
-use super::context::{caller, camel_case, request_id};
+use super::context::{camel_case, OpsOnly, Scope};
 use super::inputs::SubmitNumberRequestInput;
-use super::query::visible_request;
 use super::types::NumberRequestObject;
-use crate::auth::{metadata, require_ops, scoped_organizations};
-use crate::error::ApiError;
-use crate::state::AppState;
 use async_graphql::{Context, Object, Result, ID};
-use numberdesk_adapters::tenancy::Principal;
-use numberdesk_adapters::NumberRequestView;
 use numberdesk_application::use_cases::{self, ManualProvisioning};
+use numberdesk_application::{callback_policy, ordering, ApiError};
 use numberdesk_domain::request::{number_mismatch, RequestDetails, RequestInput};
 use numberdesk_domain::values::{
     Assignee, CarrierOrderId, CountryCode, InvalidValue, NumberType, OpsNotes, PhoneNumber, Reason,
 };
 use numberdesk_domain::NumberRequestCommand;
 use std::collections::BTreeMap;
+use tracing::instrument;
 
 /// The root of every change.
 #[derive(Default)]
@@ -26,40 +25,31 @@ fn arg<T>(field: &str, result: Result<T, InvalidValue>) -> Result<T, ApiError> {
     result.map_err(|e| ApiError::bad_field(field, e.reason))
 }
 
-fn http_request_id(ctx: &Context<'_>) -> Option<String> {
-    ctx.data_opt::<crate::schema::RequestId>()
-        .map(|r| r.0.clone())
-}
-
+/// Runs one command on a request the caller sees.
 async fn run(
-    ctx: &Context<'_>,
-    state: &AppState,
-    principal: &Principal,
-    view: NumberRequestView,
+    scope: Scope<'_>,
+    id: &ID,
     command: NumberRequestCommand,
 ) -> Result<NumberRequestObject, ApiError> {
-    let meta = metadata(principal, http_request_id(ctx));
-    Ok(use_cases::execute(state, view.uuid, command, &meta)
-        .await?
-        .into())
-}
-
-async fn target(ctx: &Context<'_>, id: &ID) -> Result<NumberRequestView, ApiError> {
-    request_id(id, "id")?;
-    visible_request(ctx, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("number request not found".into()))
+    let view = scope.target(id, "id").await?;
+    Ok(
+        use_cases::execute(scope.state, view.uuid, command, &scope.metadata())
+            .await?
+            .into(),
+    )
 }
 
 #[Object]
 impl Mutation {
     /// Opens a request for an organisation you may use.
+    #[instrument(skip_all, fields(organization_id = input.organization_id), err(Debug, level = "info"))]
     async fn submit_number_request(
         &self,
         ctx: &Context<'_>,
         input: SubmitNumberRequestInput,
     ) -> Result<NumberRequestObject> {
-        let (state, principal) = caller(ctx)?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let organization_id = input.organization_id;
         if i32::try_from(organization_id).is_err() || organization_id < 1 {
             return Err(ApiError::bad_field(
@@ -68,8 +58,7 @@ impl Mutation {
             )
             .into());
         }
-        let scope = scoped_organizations(state, principal, Some(organization_id)).await?;
-        let org = match scope {
+        let org = match scope.organizations(Some(organization_id)).await? {
             Some(ids) if ids.is_empty() => None,
             _ => state
                 .tenancy
@@ -91,13 +80,13 @@ impl Mutation {
         })?;
         if let Some(url) = &details.callback_url {
             let allow = state.fulfilment.settings().allow_private_callbacks;
-            crate::callback_policy::check_callback_url(url, allow, "input.callbackUrl")?;
+            callback_policy::check_callback_url(url, allow, "input.callbackUrl")?;
         }
-        let meta = metadata(principal, http_request_id(ctx));
+        let meta = scope.metadata();
         let mut created = None;
         use_cases::submit(
             state,
-            principal,
+            scope.principal,
             (org.id, org.account_id),
             details,
             None,
@@ -114,6 +103,8 @@ impl Mutation {
     }
 
     /// Gives a request to an operator (again to reassign; after a failure it starts a new attempt). Ops only.
+    #[graphql(guard = "OpsOnly(\"assign requests\")")]
+    #[instrument(skip_all, fields(id = %id.as_str()), err(Debug, level = "info"))]
     async fn assign_number_request(
         &self,
         ctx: &Context<'_>,
@@ -121,51 +112,54 @@ impl Mutation {
         assignee: String,
         notes: Option<String>,
     ) -> Result<NumberRequestObject> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "assign requests")?;
+        let scope = Scope::of(ctx)?;
         let assignee = arg("assignee", Assignee::parse(&assignee))?;
         let notes = notes
             .as_deref()
             .map(|n| arg("notes", OpsNotes::parse(n)))
             .transpose()?;
-        let view = target(ctx, &id).await?;
-        let meta = metadata(principal, http_request_id(ctx));
+        let view = scope.target(&id, "id").await?;
+        let meta = scope.metadata();
         Ok(
-            use_cases::assign_with_notes(state, view.uuid, assignee, notes, &meta)
+            use_cases::assign_with_notes(scope.state, view.uuid, assignee, notes, &meta)
                 .await?
                 .into(),
         )
     }
 
     /// Replaces the operations team's notes. Ops only.
+    #[graphql(guard = "OpsOnly(\"edit ops notes\")")]
+    #[instrument(skip_all, fields(id = %id.as_str()), err(Debug, level = "info"))]
     async fn update_ops_notes(
         &self,
         ctx: &Context<'_>,
         id: ID,
         notes: String,
     ) -> Result<NumberRequestObject> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "edit ops notes")?;
+        let scope = Scope::of(ctx)?;
         let command = NumberRequestCommand::UpdateNotes {
             notes: arg("notes", OpsNotes::parse(&notes))?,
         };
-        let view = target(ctx, &id).await?;
-        Ok(run(ctx, state, principal, view, command).await?)
+        Ok(run(scope, &id, command).await?)
     }
 
     /// Searches the carrier and orders the request's numbers. Ops only.
+    #[graphql(guard = "OpsOnly(\"order numbers\")")]
+    #[instrument(skip_all, fields(id = %id.as_str()), err(Debug, level = "info"))]
     async fn order_numbers(&self, ctx: &Context<'_>, id: ID) -> Result<NumberRequestObject> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "order numbers")?;
-        let view = target(ctx, &id).await?;
-        let meta = metadata(principal, http_request_id(ctx));
-        Ok(crate::ordering::order_numbers(state, view.uuid, &meta)
-            .await?
-            .into())
+        let scope = Scope::of(ctx)?;
+        let view = scope.target(&id, "id").await?;
+        Ok(
+            ordering::order_numbers(scope.state, view.uuid, &scope.metadata())
+                .await?
+                .into(),
+        )
     }
 
     /// Records numbers obtained outside the carrier API as live. On an
     /// assigned request it first records a manual order of these numbers. Ops only.
+    #[graphql(guard = "OpsOnly(\"mark numbers provisioned\")")]
+    #[instrument(skip_all, fields(id = %id.as_str(), numbers = phone_numbers.len()), err(Debug, level = "info"))]
     async fn mark_provisioned(
         &self,
         ctx: &Context<'_>,
@@ -173,8 +167,7 @@ impl Mutation {
         phone_numbers: Vec<String>,
         carrier_order_id: Option<String>,
     ) -> Result<NumberRequestObject> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "mark numbers provisioned")?;
+        let scope = Scope::of(ctx)?;
         let numbers = phone_numbers
             .iter()
             .enumerate()
@@ -192,7 +185,7 @@ impl Mutation {
                 CarrierOrderId::parse(&format!("manual:{}", uuid::Uuid::new_v4())),
             )?,
         };
-        let view = target(ctx, &id).await?;
+        let view = scope.target(&id, "id").await?;
         // Numbers of another country or type never reach the log.
         if let (Ok(country), Ok(number_type)) = (
             CountryCode::parse(&view.country),
@@ -204,52 +197,53 @@ impl Mutation {
                 }
             }
         }
-        let meta = metadata(principal, http_request_id(ctx));
         let input = ManualProvisioning {
             phone_numbers: numbers,
             carrier_order_id: order_id,
         };
         Ok(
-            use_cases::provision_manually(state, view.uuid, input, &meta)
+            use_cases::provision_manually(scope.state, view.uuid, input, &scope.metadata())
                 .await?
                 .into(),
         )
     }
 
     /// Refuses a request. Ops only.
+    #[graphql(guard = "OpsOnly(\"reject requests\")")]
+    #[instrument(skip_all, fields(id = %id.as_str()), err(Debug, level = "info"))]
     async fn reject_number_request(
         &self,
         ctx: &Context<'_>,
         id: ID,
         reason: String,
     ) -> Result<NumberRequestObject> {
-        let (state, principal) = caller(ctx)?;
-        require_ops(principal, "reject requests")?;
+        let scope = Scope::of(ctx)?;
         let command = NumberRequestCommand::Reject {
             reason: arg("reason", Reason::parse(&reason))?,
         };
-        let view = target(ctx, &id).await?;
-        Ok(run(ctx, state, principal, view, command).await?)
+        Ok(run(scope, &id, command).await?)
     }
 
     /// Withdraws a request (its owner or ops).
+    #[instrument(skip_all, fields(id = %id.as_str()), err(Debug, level = "info"))]
     async fn cancel_number_request(
         &self,
         ctx: &Context<'_>,
         id: ID,
         reason: Option<String>,
     ) -> Result<NumberRequestObject> {
-        let (state, principal) = caller(ctx)?;
+        let scope = Scope::of(ctx)?;
         let command = NumberRequestCommand::Cancel {
             reason: reason
                 .as_deref()
                 .map(|r| arg("reason", Reason::parse(r)))
                 .transpose()?,
         };
-        let view = target(ctx, &id).await?;
+        let view = scope.target(&id, "id").await?;
         // Never cancel under an order in flight: its numbers would be bought
         // and tracked nowhere.
-        if let Some(why) = state
+        if let Some(why) = scope
+            .state
             .fulfilment
             .order_in_flight(view.uuid)
             .await
@@ -257,6 +251,9 @@ impl Mutation {
         {
             return Err(ApiError::Conflict(why).into());
         }
-        Ok(run(ctx, state, principal, view, command).await?)
+        let meta = scope.metadata();
+        Ok(use_cases::execute(scope.state, view.uuid, command, &meta)
+            .await?
+            .into())
     }
 }

@@ -2,10 +2,10 @@
 //! store's keyset page, and its pages back into connections.
 
 use super::types::TotalCount;
-use crate::error::ApiError;
-use crate::state::AppState;
 use async_graphql::connection::{Connection, Edge};
 use numberdesk_adapters::{Page, PageRequest};
+use numberdesk_application::ApiError;
+use numberdesk_application::AppState;
 
 /// A Relay connection whose cursors are the keyset values of the items.
 pub type KeysetConnection<T> = Connection<String, T, TotalCount>;

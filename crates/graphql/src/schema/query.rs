@@ -1,18 +1,18 @@
 //! Read operations.
 
-use super::context::{caller, request_id};
+use super::context::{request_id, Scope};
 use super::inputs::{AuditFilter, NumberRequestFilter, PhoneNumberFilter};
 use super::paging::{connection, KeysetConnection, PageArgs};
 use super::types::{
     EventObject, NumberRequestObject, PhoneNumberObject, Stats, StatusCount, TotalCount,
 };
-use crate::auth::{ensure_visible, scoped_organizations};
-use crate::error::ApiError;
 use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters as adapters;
+use numberdesk_application::ApiError;
 use numberdesk_domain::values::CountryCode;
 use numberdesk_domain::RequestStatus;
+use tracing::instrument;
 
 /// The root of every read.
 ///
@@ -22,36 +22,22 @@ use numberdesk_domain::RequestStatus;
 #[derive(Default)]
 pub struct Query;
 
-pub(crate) async fn visible_request(
-    ctx: &Context<'_>,
-    id: &ID,
-) -> Result<Option<adapters::NumberRequestView>, ApiError> {
-    let (state, principal) = caller(ctx)?;
-    let id = request_id(id, "id")?;
-    let Some(view) = state.desk.request(id).await? else {
-        return Ok(None);
-    };
-    match ensure_visible(state, principal, &view).await {
-        Ok(()) => Ok(Some(view)),
-        Err(ApiError::NotFound(_)) => Ok(None),
-        Err(other) => Err(other),
-    }
-}
-
 #[Object(name = "RequestQuery")] // merged into the root `Query` (schema/mod.rs)
 impl Query {
     /// One request by its UUID; null when it does not exist or is not yours.
     #[graphql(complexity = "5 + child_complexity")]
+    #[instrument(skip_all, fields(id = %id.as_str()), err(Debug, level = "info"))]
     async fn number_request(
         &self,
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Option<NumberRequestObject>> {
-        Ok(visible_request(ctx, &id).await?.map(Into::into))
+        Ok(Scope::of(ctx)?.request(&id, "id").await?.map(Into::into))
     }
 
     /// Requests, newest first.
     #[graphql(complexity = "25 + child_complexity")]
+    #[instrument(skip_all, fields(first = ?first, last = ?last), err(Debug, level = "info"))]
     async fn number_requests(
         &self,
         ctx: &Context<'_>,
@@ -65,7 +51,8 @@ impl Query {
         >,
         #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<KeysetConnection<NumberRequestObject>> {
-        let (state, principal) = caller(ctx)?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let filter = filter.unwrap_or_default();
         let page = PageArgs {
             first,
@@ -81,7 +68,7 @@ impl Query {
             .transpose()
             .map_err(|e| ApiError::bad_field("filter.country", e.reason))?;
         let query = adapters::RequestFilter {
-            organization_ids: scoped_organizations(state, principal, filter.organization).await?,
+            organization_ids: scope.organizations(filter.organization).await?,
             statuses: filter
                 .status
                 .unwrap_or_default()
@@ -109,6 +96,7 @@ impl Query {
 
     /// Provisioned phone numbers, by id.
     #[graphql(complexity = "25 + child_complexity")]
+    #[instrument(skip_all, fields(first = ?first, last = ?last), err(Debug, level = "info"))]
     async fn phone_numbers(
         &self,
         ctx: &Context<'_>,
@@ -122,7 +110,8 @@ impl Query {
         >,
         #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<KeysetConnection<PhoneNumberObject>> {
-        let (state, principal) = caller(ctx)?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let filter = filter.unwrap_or_default();
         let page = PageArgs {
             first,
@@ -132,7 +121,7 @@ impl Query {
         }
         .page_request(state)?;
         let query = adapters::PhoneNumberFilter {
-            organization_ids: scoped_organizations(state, principal, filter.organization).await?,
+            organization_ids: scope.organizations(filter.organization).await?,
             account_id: None,
             request_id: filter
                 .request_id
@@ -151,12 +140,12 @@ impl Query {
 
     /// Every event of one request, in order, with who did it and when.
     #[graphql(complexity = "25 + child_complexity")]
+    #[instrument(skip_all, fields(request_id = %request_id.as_str()), err(Debug, level = "info"))]
     async fn history(&self, ctx: &Context<'_>, request_id: ID) -> Result<Vec<EventObject>> {
-        let (state, _) = caller(ctx)?;
-        let view = visible_request(ctx, &request_id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound("number request not found".into()))?;
-        let events = state
+        let scope = Scope::of(ctx)?;
+        let view = scope.target(&request_id, "id").await?;
+        let events = scope
+            .state
             .desk
             .history(view.uuid)
             .await
@@ -166,6 +155,7 @@ impl Query {
 
     /// The global audit feed, oldest first, filterable, paged by position.
     #[graphql(complexity = "25 + child_complexity")]
+    #[instrument(skip_all, fields(first = ?first, last = ?last), err(Debug, level = "info"))]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -179,7 +169,8 @@ impl Query {
         >,
         #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
     ) -> Result<KeysetConnection<EventObject>> {
-        let (state, principal) = caller(ctx)?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let filter = filter.unwrap_or_default();
         let page = PageArgs {
             first,
@@ -203,7 +194,7 @@ impl Query {
             .into());
         }
         let query = adapters::AuditFilter {
-            organization_ids: scoped_organizations(state, principal, filter.organization).await?,
+            organization_ids: scope.organizations(filter.organization).await?,
             actor: filter.actor,
             event_types,
             from: filter.from,
@@ -220,17 +211,19 @@ impl Query {
 
     /// The request as it stood at an instant (its events folded up to then).
     #[graphql(complexity = "25 + child_complexity")]
+    #[instrument(skip_all, fields(id = %id.as_str(), at = %at), err(Debug, level = "info"))]
     async fn number_request_as_of(
         &self,
         ctx: &Context<'_>,
         id: ID,
         at: DateTime<Utc>,
     ) -> Result<Option<NumberRequestObject>> {
-        let (state, _) = caller(ctx)?;
-        let Some(view) = visible_request(ctx, &id).await? else {
+        let scope = Scope::of(ctx)?;
+        let Some(view) = scope.request(&id, "id").await? else {
             return Ok(None);
         };
-        let past = state
+        let past = scope
+            .state
             .desk
             .request_as_of(view.uuid, at)
             .await
@@ -240,12 +233,14 @@ impl Query {
 
     /// Requests per status, for dashboards.
     #[graphql(complexity = 50)]
+    #[instrument(skip_all, fields(organization = ?organization), err(Debug, level = "info"))]
     async fn stats(&self, ctx: &Context<'_>, organization: Option<i64>) -> Result<Stats> {
-        let (state, principal) = caller(ctx)?;
-        let scope = scoped_organizations(state, principal, organization).await?;
-        let counts = state
+        let scope = Scope::of(ctx)?;
+        let organizations = scope.organizations(organization).await?;
+        let counts = scope
+            .state
             .desk
-            .stats(scope.as_deref())
+            .stats(organizations.as_deref())
             .await
             .map_err(ApiError::from)?;
         let by_status: Vec<StatusCount> = RequestStatus::ALL

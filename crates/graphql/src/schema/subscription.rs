@@ -10,15 +10,13 @@
 //! (`KEY_CACHE_SECONDS`): once the key is revoked the stream sends one error
 //! (UNAUTHENTICATED) and completes.
 
-use super::context::caller;
-use super::query::visible_request;
+use super::context::Scope;
 use super::types::EventObject;
-use crate::auth::scoped_organizations;
-use crate::error::ApiError;
-use crate::state::AppState;
 use async_graphql::{Context, Result, Subscription, ID};
 use futures::Stream;
 use numberdesk_adapters::RecordedEvent;
+use numberdesk_application::ApiError;
+use numberdesk_application::AppState;
 use std::collections::VecDeque;
 use uuid::Uuid;
 
@@ -63,7 +61,9 @@ impl Cursor {
             return Ok(());
         }
         self.next_check = now + self.check_every();
-        match crate::auth::authenticate_value(&self.state, Some(authorization)).await {
+        match numberdesk_application::auth::authenticate_value(&self.state, Some(authorization))
+            .await
+        {
             Err(ApiError::Unauthenticated(why)) => Err(ApiError::Unauthenticated(format!(
                 "{why}: the subscription ended"
             ))),
@@ -142,18 +142,13 @@ impl SubscriptionRoot {
         request_id: Option<ID>,
         after_position: Option<i64>,
     ) -> Result<impl Stream<Item = Result<EventObject>>> {
-        let (state, principal) = caller(ctx)?;
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
         let request = match &request_id {
-            Some(id) => {
-                let uuid = super::context::request_id(id, "requestId")?;
-                visible_request(ctx, id)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound("number request not found".into()))?;
-                Some(uuid)
-            }
+            Some(id) => Some(scope.target(id, "requestId").await?.uuid),
             None => None,
         };
-        let organizations = scoped_organizations(state, principal, organization).await?;
+        let organizations = scope.organizations(organization).await?;
         let position = match after_position {
             Some(position) => position,
             None => {

@@ -1,18 +1,20 @@
 //! GraphQL output types: the read models, shaped for clients.
 
-use crate::error::ApiError;
-use crate::state::AppState;
 use async_graphql::{Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::{
     AuditFilter, NumberRequestView, PageRequest, PhoneNumberFilter, PhoneNumberView, RecordedEvent,
     RequestFilter,
 };
-use numberdesk_domain::RequestStatus;
+use numberdesk_application::ApiError;
+use numberdesk_application::AppState;
 
+// Mirrors `numberdesk_domain::RequestStatus` variant for variant: the
+// conversions both ways are derived (`remote`), and a variant added to the
+// domain without one here fails to compile.
 /// Where a request stands (the REST contract's `status`, upper-cased).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "RequestStatus")]
+#[graphql(name = "RequestStatus", remote = "numberdesk_domain::RequestStatus")]
 pub enum Status {
     /// Received; nobody works it yet.
     Submitted,
@@ -28,34 +30,6 @@ pub enum Status {
     Rejected,
     /// Withdrawn. Terminal.
     Cancelled,
-}
-
-impl From<RequestStatus> for Status {
-    fn from(status: RequestStatus) -> Self {
-        match status {
-            RequestStatus::Submitted => Status::Submitted,
-            RequestStatus::Assigned => Status::Assigned,
-            RequestStatus::Ordered => Status::Ordered,
-            RequestStatus::Provisioned => Status::Provisioned,
-            RequestStatus::Failed => Status::Failed,
-            RequestStatus::Rejected => Status::Rejected,
-            RequestStatus::Cancelled => Status::Cancelled,
-        }
-    }
-}
-
-impl From<Status> for RequestStatus {
-    fn from(status: Status) -> Self {
-        match status {
-            Status::Submitted => RequestStatus::Submitted,
-            Status::Assigned => RequestStatus::Assigned,
-            Status::Ordered => RequestStatus::Ordered,
-            Status::Provisioned => RequestStatus::Provisioned,
-            Status::Failed => RequestStatus::Failed,
-            Status::Rejected => RequestStatus::Rejected,
-            Status::Cancelled => RequestStatus::Cancelled,
-        }
-    }
 }
 
 /// A customer's request for phone numbers.

@@ -24,6 +24,7 @@ use numberdesk_application::use_cases::{self, IdempotencyKey, Submission};
 use numberdesk_domain::request::RequestDetails;
 use numberdesk_domain::RequestStatus;
 use serde::Deserialize;
+use tracing::instrument;
 
 /// The number-request routes.
 pub fn router() -> Router<HttpState> {
@@ -93,6 +94,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         (status = 503, description = "Database unavailable; retry later.", body = ErrorBody),
     )
 )]
+#[instrument(skip_all, fields(organization_id = org.id), err(Debug, level = "info"))]
 pub async fn create(
     State(state): State<HttpState>,
     Path(org_slug): Path<String>,
@@ -173,6 +175,7 @@ pub struct ListQuery {
         (status = 503, description = "Database unavailable.", body = ErrorBody),
     )
 )]
+#[instrument(skip_all, fields(organization_id = org.id), err(Debug, level = "info"))]
 pub async fn list(
     State(state): State<HttpState>,
     query: Result<Query<ListQuery>, QueryRejection>,
@@ -240,6 +243,7 @@ pub async fn list(
         (status = 503, description = "Database unavailable.", body = ErrorBody),
     )
 )]
+#[instrument(skip_all, fields(organization_id = org.id, id = %id), err(Debug, level = "info"))]
 pub async fn get_one(
     State(state): State<HttpState>,
     Path((_, id)): Path<(String, String)>,

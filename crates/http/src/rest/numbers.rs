@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use numberdesk_adapters::PhoneNumberFilter;
 use numberdesk_application::auth::{account_context, authenticate};
 use numberdesk_application::error::ApiError;
+use tracing::instrument;
 
 /// The phone-number routes.
 pub fn router() -> Router<HttpState> {
@@ -56,6 +57,7 @@ async fn respond(
         (status = 503, description = "Database unavailable.", body = ErrorBody),
     )
 )]
+#[instrument(skip_all, err(Debug, level = "info"))]
 pub async fn of_account(
     State(state): State<HttpState>,
     query: Result<Query<PageQuery>, QueryRejection>,
@@ -92,6 +94,7 @@ pub async fn of_account(
         (status = 503, description = "Database unavailable.", body = ErrorBody),
     )
 )]
+#[instrument(skip_all, fields(organization_id = org.id), err(Debug, level = "info"))]
 pub async fn of_organization(
     State(state): State<HttpState>,
     query: Result<Query<PageQuery>, QueryRejection>,
