@@ -33,6 +33,7 @@ mod graphql_scalars;
 mod harness;
 mod list_cache;
 mod metrics;
+mod prices;
 mod rest_api;
 mod server;
 mod subscriptions;

@@ -16,9 +16,15 @@ pub(crate) struct Projection {
     pub phone_numbers: Vec<PhoneNumberView>,
 }
 
-/// Decodes a stored payload into the domain event.
+/// Decodes a stored payload into the domain event, lifting older versions
+/// through the domain's upcasters first (the ones the event store uses).
 pub(crate) fn decode(event: &RecordedEvent) -> Result<NumberRequestEvent, StoreError> {
-    serde_json::from_value(event.payload.clone()).map_err(|err| {
+    let payload = numberdesk_domain::request::upcasting::upcast(
+        &event.event_type,
+        &event.event_version,
+        event.payload.clone(),
+    );
+    serde_json::from_value(payload).map_err(|err| {
         StoreError::Internal(
             format!(
                 "event {} ({}) cannot be read: {err}",

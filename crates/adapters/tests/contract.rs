@@ -149,6 +149,7 @@ fn order(id: &str, numbers: Vec<PhoneNumber>) -> NumberRequestCommand {
     NumberRequestCommand::RecordOrder {
         carrier_order_id: CarrierOrderId::parse(id).expect("order id"),
         phone_numbers: numbers,
+        prices: vec![],
     }
 }
 

@@ -71,6 +71,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         NumberRequestCommand::RecordOrder {
             carrier_order_id: CarrierOrderId::parse("order-1")?,
             phone_numbers: vec![number.clone()],
+            prices: vec![],
         },
         NumberRequestCommand::RecordProvisioned {
             phone_number: number,

@@ -92,6 +92,7 @@
 //!     Command::RecordOrder {
 //!         carrier_order_id: CarrierOrderId::parse("order-1")?,
 //!         phone_numbers: vec![number.clone()],
+//!         prices: vec![],
 //!     },
 //!     Command::RecordProvisioned { phone_number: number },
 //! ] {
@@ -173,8 +174,9 @@
 //! # How events are versioned
 //!
 //! Every event is stored with its type name (one of
-//! [`NumberRequestEvent::TYPES`]), an `event_version` ([`EVENT_VERSION`],
-//! currently `"1.0"` for every type), its JSON payload, and the
+//! [`NumberRequestEvent::TYPES`]), an `event_version`
+//! ([`NumberRequestEvent::current_version`]: `"1.0"` for every type except
+//! `Ordered`, at `"2.0"`), its JSON payload, and the
 //! [`metadata`] map (actor, correlation id, time, ...). An embedder may rely
 //! on this:
 //!
@@ -183,9 +185,10 @@
 //! * A change of shape gets a new `event_version` for that type, never an
 //!   edit of the old one. Stored events keep their version; the release that
 //!   introduces a new version also ships the upcaster from the old one (for
-//!   cqrs-es stores, a `persist::SemanticVersionEventUpcaster`). Today every
-//!   type is at `1.0` and no upcaster exists. If you read payloads yourself,
-//!   decide by `(event_type, event_version)`.
+//!   cqrs-es stores, a `persist::SemanticVersionEventUpcaster`, listed in
+//!   [`request::upcasting::upcasters`]). If you read payloads yourself, lift
+//!   them with [`request::upcasting::upcast`] first, or decide by
+//!   `(event_type, event_version)`.
 //! * New event types may be added. In Rust that is a new variant (a breaking
 //!   release of this crate for exhaustive matches); a consumer reading stored
 //!   events by `event_type` should skip types it does not know.

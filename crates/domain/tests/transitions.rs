@@ -25,6 +25,7 @@ fn record_order(numbers: &[u32]) -> C {
     C::RecordOrder {
         carrier_order_id: order_id("order-1"),
         phone_numbers: numbers.iter().map(|n| number(*n)).collect(),
+        prices: vec![],
     }
 }
 

@@ -5,12 +5,14 @@ use crate::config::TelnyxConfig;
 use crate::error::TelnyxError;
 use crate::mapping::carrier_order_from_telnyx;
 use crate::range::pick_consecutive;
-use crate::types::{AvailablePhoneNumbersQuery, CreateNumberOrderRequest, NewOrderPhoneNumber};
+use crate::types::{
+    AvailablePhoneNumber, AvailablePhoneNumbersQuery, CreateNumberOrderRequest, NewOrderPhoneNumber,
+};
 use async_trait::async_trait;
 use numberdesk_domain::ports::{
     AvailableNumber, CarrierOrder, NumberProvider, NumberSearch, OrderRequest, ProviderError,
 };
-use numberdesk_domain::values::{CountryCode, PhoneNumber};
+use numberdesk_domain::values::{CountryCode, PhoneNumber, Price};
 use std::collections::BTreeMap;
 
 /// Largest `filter[limit]` asked for when searching for ranges, which need
@@ -114,6 +116,23 @@ impl TelnyxProvider {
     }
 }
 
+/// A search result as the domain sees it: the number and, when Telnyx sent
+/// a well-formed `cost_information`, its price. `None` for an unusable number.
+fn available_number(found: &AvailablePhoneNumber) -> Option<AvailableNumber> {
+    let phone_number = PhoneNumber::parse(&found.phone_number).ok()?;
+    let price = found.cost_information.as_ref().and_then(|cost| {
+        Price::from_parts(
+            cost.monthly_cost.as_deref(),
+            cost.upfront_cost.as_deref(),
+            cost.currency.as_deref(),
+        )
+    });
+    Some(AvailableNumber {
+        phone_number,
+        price,
+    })
+}
+
 #[async_trait]
 impl NumberProvider for TelnyxProvider {
     async fn search(&self, search: &NumberSearch) -> Result<Vec<AvailableNumber>, ProviderError> {
@@ -121,21 +140,25 @@ impl NumberProvider for TelnyxProvider {
             .client
             .list_available_phone_numbers(&Self::search_query(search))
             .await?;
-        let numbers: Vec<PhoneNumber> = response
+        let numbers: Vec<AvailableNumber> = response
             .data
             .iter()
             .filter(|n| n.best_effort != Some(true))
-            .filter_map(|n| PhoneNumber::parse(&n.phone_number).ok())
+            .filter_map(available_number)
             .collect();
         let wanted = usize::from(search.limit);
         let picked = match search.range_size {
-            Some(block) => pick_consecutive(&numbers, usize::from(block.get()), wanted),
+            Some(block) => {
+                let phones: Vec<PhoneNumber> =
+                    numbers.iter().map(|n| n.phone_number.clone()).collect();
+                pick_consecutive(&phones, usize::from(block.get()), wanted)
+                    .into_iter()
+                    .filter_map(|p| numbers.iter().find(|n| n.phone_number == p).cloned())
+                    .collect()
+            }
             None => numbers.into_iter().take(wanted).collect(),
         };
-        Ok(picked
-            .into_iter()
-            .map(|phone_number| AvailableNumber { phone_number })
-            .collect())
+        Ok(picked)
     }
 
     async fn place_order(&self, order: &OrderRequest) -> Result<CarrierOrder, ProviderError> {

@@ -34,7 +34,7 @@ use numberdesk_domain::ports::{
     AvailableNumber, CarrierNumber, CarrierOrder, CarrierOrderStatus, NumberProvider, NumberSearch,
     OrderRequest, ProviderError,
 };
-use numberdesk_domain::values::{CountryCode, NumberType, PhoneNumber};
+use numberdesk_domain::values::{CountryCode, NumberType, PhoneNumber, Price};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, HashSet};
@@ -278,6 +278,19 @@ fn generate(
     picked
 }
 
+/// A plausible, fixed price per number type (USD, as Telnyx quotes it):
+/// `(monthly, upfront)`.
+fn sandbox_price(number_type: NumberType) -> Option<Price> {
+    let (monthly, upfront) = match number_type {
+        NumberType::Local => ("1.00", "1.00"),
+        NumberType::Mobile => ("1.50", "1.00"),
+        NumberType::National => ("2.00", "1.00"),
+        NumberType::TollFree => ("2.50", "2.00"),
+        NumberType::SharedCost => ("3.00", "2.00"),
+    };
+    Price::from_parts(Some(monthly), Some(upfront), Some("USD"))
+}
+
 #[async_trait]
 impl NumberProvider for SandboxProvider {
     async fn search(&self, search: &NumberSearch) -> Result<Vec<AvailableNumber>, ProviderError> {
@@ -297,9 +310,13 @@ impl NumberProvider for SandboxProvider {
         for number in &numbers {
             state.offered.insert(number.clone(), behaviour);
         }
+        let price = sandbox_price(search.number_type);
         Ok(numbers
             .into_iter()
-            .map(|phone_number| AvailableNumber { phone_number })
+            .map(|phone_number| AvailableNumber {
+                phone_number,
+                price: price.clone(),
+            })
             .collect())
     }
 

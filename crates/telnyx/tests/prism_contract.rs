@@ -16,7 +16,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use numberdesk_domain::ports::{NumberProvider, NumberSearch, OrderRequest, ProviderError};
-use numberdesk_domain::values::{AreaCode, City, CountryCode, NumberType, PhoneNumber, Region};
+use numberdesk_domain::values::{
+    Amount, AreaCode, City, CountryCode, Currency, NumberType, PhoneNumber, Region,
+};
 use numberdesk_telnyx::types::{
     AvailablePhoneNumbersQuery, CreateNumberOrderRequest, ListNumberOrdersQuery,
     NewOrderPhoneNumber, NumberFeature, PhoneNumberType,
@@ -291,6 +293,16 @@ async fn contract(mode: Mode) {
         .await
         .expect("search");
     assert!(!fixed || !search.data.is_empty());
+    if fixed {
+        // The spec's example prices, parsed as sent.
+        let cost = search.data[0]
+            .cost_information
+            .clone()
+            .expect("cost_information");
+        assert_eq!(cost.currency.as_deref(), Some("USD"));
+        assert_eq!(cost.monthly_cost.as_deref(), Some("6.54"));
+        assert_eq!(cost.upfront_cost.as_deref(), Some("3.21"));
+    }
 
     let created = client
         .create_number_order(&CreateNumberOrderRequest {
@@ -380,6 +392,26 @@ async fn contract(mode: Mode) {
         .expect("provider search");
     if fixed {
         assert_eq!(found.len(), 1, "the spec example number");
+        let price = found[0]
+            .price
+            .clone()
+            .expect("the example's price reaches the domain");
+        assert_eq!(
+            (
+                price.monthly_cost.as_str(),
+                price.upfront_cost.as_str(),
+                price.currency.as_str()
+            ),
+            ("6.54", "3.21", "USD")
+        );
+    }
+    // Generated prices are arbitrary strings: a price reaches the domain only
+    // when all three parse (the value types validate), never a panic.
+    for n in &found {
+        if let Some(price) = &n.price {
+            assert!(Amount::parse(price.monthly_cost.as_str()).is_ok());
+            assert!(Currency::parse(price.currency.as_str()).is_ok());
+        }
     }
     let placed = provider
         .place_order(&OrderRequest {

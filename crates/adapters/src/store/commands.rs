@@ -45,7 +45,8 @@ impl Commands {
             PersistedEventStore::new_event_store(repo)
         } else {
             PersistedEventStore::new_snapshot_store(repo, snapshot_every)
-        };
+        }
+        .with_upcasters(numberdesk_domain::request::upcasting::upcasters());
         Commands(Box::new(CqrsFramework::new(store, vec![], ())))
     }
 

@@ -1,4 +1,6 @@
-use crate::values::{AreaCode, City, CountryCode, NumberType, PhoneNumber, RangeSize, Region};
+use crate::values::{
+    AreaCode, City, CountryCode, NumberType, PhoneNumber, Price, RangeSize, Region,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -27,6 +29,19 @@ pub struct NumberSearch {
 pub struct AvailableNumber {
     /// The number.
     pub phone_number: PhoneNumber,
+    /// What the carrier quotes for it, when it said (and said it well).
+    #[serde(default)]
+    pub price: Option<Price>,
+}
+
+impl AvailableNumber {
+    /// A number offered without a price.
+    pub fn unpriced(phone_number: PhoneNumber) -> Self {
+        AvailableNumber {
+            phone_number,
+            price: None,
+        }
+    }
 }
 
 /// An order to place. `customer_reference` is our idempotency reference: the

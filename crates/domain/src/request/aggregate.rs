@@ -215,13 +215,16 @@ impl NumberRequest {
                 C::RecordOrder {
                     carrier_order_id,
                     phone_numbers,
+                    prices,
                 },
             ) => {
                 self.check_order(&phone_numbers)?;
+                super::pricing::check_prices(&phone_numbers, &prices)?;
                 Ok(vec![NumberRequestEvent::Ordered {
                     carrier_order_id,
                     phone_numbers,
                     attempt: self.attempt,
+                    prices,
                 }])
             }
             (Some(S::Ordered), C::RecordProvisioned { phone_number }) => {
@@ -291,6 +294,7 @@ impl NumberRequest {
             steps.push(NumberRequestCommand::RecordOrder {
                 carrier_order_id,
                 phone_numbers: phone_numbers.clone(),
+                prices: vec![],
             });
         }
         steps.extend(
@@ -463,6 +467,7 @@ impl Aggregate for NumberRequest {
                 carrier_order_id,
                 phone_numbers,
                 attempt,
+                prices: _,
             } => {
                 self.order = Some(OrderState {
                     carrier_order_id,

@@ -1,5 +1,5 @@
 use super::RequestDetails;
-use crate::values::{Assignee, CarrierOrderId, OpsNotes, PhoneNumber, Reason};
+use crate::values::{Assignee, CarrierOrderId, NumberPrice, OpsNotes, PhoneNumber, Reason};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -45,6 +45,9 @@ pub enum NumberRequestCommand {
         carrier_order_id: CarrierOrderId,
         /// The numbers in the order (1 to `quantity`, no duplicates).
         phone_numbers: Vec<PhoneNumber>,
+        /// What the carrier quoted for them, where known: each for a
+        /// number of the order, at most once.
+        prices: Vec<NumberPrice>,
     },
     /// Record that one ordered number is live.
     RecordProvisioned {

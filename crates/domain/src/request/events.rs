@@ -1,12 +1,18 @@
 use super::RequestDetails;
-use crate::values::{Assignee, CarrierOrderId, OpsNotes, PhoneNumber, Reason};
+use crate::values::{Assignee, CarrierOrderId, NumberPrice, OpsNotes, PhoneNumber, Reason};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The version every event type is currently written with. Shipped events are
-/// never edited: a change of shape gets a new version and an upcaster.
+/// The version an event type is first written with. Shipped events are
+/// never edited: a change of shape gets a new version (see
+/// [`NumberRequestEvent::current_version`]) and an upcaster (see
+/// [`super::upcasting`]).
 pub const EVENT_VERSION: &str = "1.0";
+
+/// The version `Ordered` is written with since it carries the prices of
+/// what was bought (1.0 had no `prices`).
+pub const ORDERED_VERSION: &str = "2.0";
 
 /// The request was opened; carries everything the customer sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +57,10 @@ pub enum NumberRequestEvent {
         phone_numbers: Vec<PhoneNumber>,
         /// The attempt this order belongs to.
         attempt: u32,
+        /// What the carrier quoted for the numbers bought, where known
+        /// (empty for orders recorded before version 2.0, found again after
+        /// a crash, or recorded by hand). Since `Ordered` 2.0.
+        prices: Vec<NumberPrice>,
     },
     /// One ordered number is live.
     Provisioned {
@@ -97,6 +107,14 @@ pub enum NumberRequestEvent {
 }
 
 impl NumberRequestEvent {
+    /// The version events of `event_type` are written with today.
+    pub fn current_version(event_type: &str) -> &'static str {
+        match event_type {
+            "Ordered" => ORDERED_VERSION,
+            _ => EVENT_VERSION,
+        }
+    }
+
     /// Every event type name, for filters and schemas.
     pub const TYPES: [&'static str; 10] = [
         "Submitted",
@@ -130,6 +148,6 @@ impl DomainEvent for NumberRequestEvent {
     }
 
     fn event_version(&self) -> String {
-        EVENT_VERSION.to_owned()
+        Self::current_version(&self.event_type()).to_owned()
     }
 }

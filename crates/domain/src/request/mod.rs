@@ -8,13 +8,15 @@ mod details;
 mod error;
 mod events;
 mod number_checks;
+mod pricing;
 mod status;
+pub mod upcasting;
 
 pub use aggregate::{NumberRequest, NumberState, OrderState};
 pub use attention::{Attention, LateOrder};
 pub use commands::{NumberRequestCommand, SubmitNumberRequest};
 pub use details::{RequestDetails, RequestInput};
 pub use error::NumberRequestError;
-pub use events::{NumberRequestEvent, Submitted, EVENT_VERSION};
+pub use events::{NumberRequestEvent, Submitted, EVENT_VERSION, ORDERED_VERSION};
 pub use number_checks::{number_mismatch, number_region};
 pub use status::RequestStatus;

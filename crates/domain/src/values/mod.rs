@@ -9,6 +9,7 @@ mod email;
 mod error;
 mod number_type;
 mod phone_number;
+mod price;
 mod quantity;
 mod text;
 mod web_url;
@@ -18,6 +19,7 @@ pub use email::EmailAddress;
 pub use error::{InvalidValue, ValidationErrors};
 pub use number_type::NumberType;
 pub use phone_number::PhoneNumber;
+pub use price::{Amount, Currency, NumberPrice, Price};
 pub use quantity::{Quantity, RangeSize};
 pub use text::{
     Address, AreaCode, Assignee, CarrierOrderId, City, Comment, CompanyName, ContactName, OpsNotes,

@@ -87,5 +87,6 @@ pub fn ordered(numbers: &[u32], attempt: u32) -> NumberRequestEvent {
         carrier_order_id: order_id("order-1"),
         phone_numbers: numbers.iter().map(|n| number(*n)).collect(),
         attempt,
+        prices: vec![],
     }
 }

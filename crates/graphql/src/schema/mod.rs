@@ -10,6 +10,7 @@ mod inputs;
 mod mutation;
 mod paging;
 mod query;
+mod quote;
 mod subscription;
 mod types;
 
@@ -19,6 +20,7 @@ pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
 pub use paging::{parse_cursor, KeysetConnection, PageArgs};
 pub use query::Query;
+pub use quote::QuoteQuery;
 pub use subscription::{SubscriberKey, SubscriptionRoot};
 
 use async_graphql::{MergedObject, Schema};
@@ -27,7 +29,7 @@ use numberdesk_application::AppState;
 /// The root `Query`: the request reads plus fulfilment (jobs, callbacks).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(Query, FulfilmentQuery, AttentionQuery);
+pub struct QueryRoot(Query, FulfilmentQuery, AttentionQuery, QuoteQuery);
 
 /// The schema type served by the router.
 pub type NumberDeskSchema = Schema<QueryRoot, Mutation, SubscriptionRoot>;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{CarrierOrder, NumberProvider, OrderRequest, ProviderError};
 use numberdesk_domain::request::number_mismatch;
-use numberdesk_domain::values::{CarrierOrderId, PhoneNumber};
+use numberdesk_domain::values::{CarrierOrderId, NumberPrice, PhoneNumber};
 use numberdesk_domain::{NumberRequestCommand, RequestStatus};
 use uuid::Uuid;
 
@@ -64,6 +64,9 @@ pub(in crate::fulfilment) async fn run_order(
             None => return Err(error.into()),
         },
     };
+    // The prices the search quoted for what is ordered (none when an earlier
+    // run's order is found again: its quote is gone).
+    let mut quoted: Vec<NumberPrice> = Vec::new();
     let order = match found {
         Some(order) => {
             tracing::info!(%request, order = %order.id, "found the order of an earlier run; not ordering again");
@@ -109,14 +112,20 @@ pub(in crate::fulfilment) async fn run_order(
             }
             let now = Utc::now();
             job.mark(Some(now)).await?;
+            let chosen: Vec<_> = available.into_iter().take(wanted).collect();
+            quoted = chosen
+                .iter()
+                .filter_map(|n| {
+                    n.price.clone().map(|price| NumberPrice {
+                        phone_number: n.phone_number.clone(),
+                        price,
+                    })
+                })
+                .collect();
             let placed = provider
                 .place_order(&OrderRequest {
                     customer_reference: reference,
-                    phone_numbers: available
-                        .into_iter()
-                        .take(wanted)
-                        .map(|n| n.phone_number)
-                        .collect(),
+                    phone_numbers: chosen.into_iter().map(|n| n.phone_number).collect(),
                     country: search.country,
                     number_type: search.number_type,
                 })
@@ -132,7 +141,7 @@ pub(in crate::fulfilment) async fn run_order(
             }
         }
     };
-    if !record_order(desk, request, attempt, &order, meta).await? {
+    if !record_order(desk, request, attempt, &order, &quoted, meta).await? {
         return Ok(());
     }
     if let Applied::Doubt(why) = record_outcome(desk, request, &order, meta).await? {
@@ -150,6 +159,7 @@ async fn record_order(
     request: Uuid,
     attempt: u32,
     order: &CarrierOrder,
+    quoted: &[NumberPrice],
     meta: &CommandMetadata,
 ) -> Result<bool, FulfilmentError> {
     let carrier_order_id = stored(
@@ -169,6 +179,12 @@ async fn record_order(
             NumberRequestCommand::RecordOrder {
                 carrier_order_id: carrier_order_id.clone(),
                 phone_numbers: phone_numbers.clone(),
+                // Only for numbers the carrier put in the order.
+                prices: quoted
+                    .iter()
+                    .filter(|p| phone_numbers.contains(&p.phone_number))
+                    .cloned()
+                    .collect(),
             },
             meta,
         )
@@ -213,7 +229,7 @@ async fn settle_moved_on(
     let reference = customer_reference(request, attempt);
     match provider.find_order_by_reference(&reference).await {
         Ok(Some(order)) => {
-            record_order(desk, request, attempt, &order, meta).await?;
+            record_order(desk, request, attempt, &order, &[], meta).await?;
             job.mark(None).await
         }
         Ok(None) => {

@@ -14,6 +14,7 @@ mod attempt;
 mod job;
 mod missing;
 mod outcome;
+mod quote;
 mod reference;
 mod support;
 
