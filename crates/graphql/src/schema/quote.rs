@@ -2,9 +2,8 @@
 //! with the carrier's prices (`quote`). Ops, and a partner key for its own
 //! organisation's requests; nothing is bought or held.
 
-use super::context::caller;
-use super::query::visible_request;
-use crate::error::ApiError;
+use super::context::Scope;
+use numberdesk_application::ApiError;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use numberdesk_domain::ports::AvailableNumber;
 
@@ -58,9 +57,11 @@ impl QuoteQuery {
     /// yours. Asks the carrier each time: nothing is bought or held, and the
     /// numbers may be gone when the order runs.
     #[graphql(complexity = 50)]
+    #[tracing::instrument(skip_all, fields(request_id = %request_id.as_str()), err(Debug, level = "info"))]
     async fn quote(&self, ctx: &Context<'_>, request_id: ID) -> Result<Option<Quote>> {
-        let (state, _) = caller(ctx)?;
-        let Some(view) = visible_request(ctx, &request_id).await? else {
+        let scope = Scope::of(ctx)?;
+        let state = scope.state;
+        let Some(view) = scope.request(&request_id, "requestId").await? else {
             return Ok(None);
         };
         let numbers = state
