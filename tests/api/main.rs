@@ -13,6 +13,7 @@ mod carrier_double;
 mod carrier_outcomes;
 mod carrier_process;
 mod carrier_support;
+mod carrier_unmatched;
 mod cli;
 mod console_assets;
 mod console_browser;

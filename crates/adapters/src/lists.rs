@@ -9,6 +9,7 @@ use crate::model::{
 use crate::reads::{orgs, view_select};
 use crate::rows::{occurred_at_text, EventRow, EVENT_COLUMNS, PHONE_COLUMNS};
 use crate::store::Sql;
+use crate::view_writer::REQUEST_COUNTS;
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
 use numberdesk_domain::{NumberRequest, RequestStatus};
@@ -212,8 +213,9 @@ async fn counted(
     organization_ids: &Option<Vec<i64>>,
     statuses: &[RequestStatus],
 ) -> Result<i64, StoreError> {
-    let mut sql =
-        Sql::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM request_counts WHERE 1 = 1");
+    let mut sql = Sql::from(format!(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {REQUEST_COUNTS} WHERE 1 = 1"
+    ));
     orgs(&mut sql, organization_ids);
     if !statuses.is_empty() {
         sql.push(" AND ");

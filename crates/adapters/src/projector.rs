@@ -1,20 +1,23 @@
-//! The checkpointed catch-up projector: the only writer of the views.
+//! The checkpointed catch-up projector and single sequencer.
 //!
-//! A pass runs in **one** transaction: it takes the projector lock (the
-//! checkpoint row, see [`Dialect::lock_checkpoint`]), stamps positions on
-//! the events committed since the last pass (the single sequencer,
+//! Commands write their own request's view row and counter deltas in their
+//! own transaction (`view_writer::write_own_view`). A pass runs off the
+//! request path (a background task woken after commits, see
+//! `NumberDesk::open`), in **one** transaction: it takes the projector lock
+//! (the checkpoint row, see [`Dialect::lock_checkpoint`]), stamps positions
+//! on the events committed since the last pass (the single sequencer,
 //! PostgreSQL), reads up to a batch of events after the checkpoint in
-//! position order, refolds every request they touch from the log, writes
-//! those view rows and the counters, moves the checkpoint and, on
-//! PostgreSQL, notifies other processes — all committed together, so views
-//! are never ahead of the log and a crash never leaves them behind for good.
+//! position order, refolds the requests whose view row is behind them (a
+//! command that needed a position it could not know yet), folds the counter
+//! deltas, adds the audit counts, moves the checkpoint and, on PostgreSQL,
+//! notifies other processes (one NOTIFY per pass, not per command).
 
 use crate::fold::fold;
 use crate::freshness::VIEWS_CHANNEL;
 use crate::model::RecordedEvent;
 use crate::rows::{EventRow, EVENT_COLUMNS};
 use crate::store::{Conn, Dialect, Sql};
-use crate::view_writer::{add_event_counts, clear_views, write_projection};
+use crate::view_writer::{add_event_counts, clear_views, fold_count_deltas, write_projection};
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
 use numberdesk_domain::NumberRequest;
@@ -81,7 +84,9 @@ impl Projector {
         clear_views(&mut conn).await?;
         let mut after = 0;
         let mut replayed = 0;
-        while let Some((last, count)) = project_batch(&mut conn, after, PROJECTION_BATCH).await? {
+        while let Some((last, count)) =
+            project_batch(&mut conn, after, PROJECTION_BATCH, true).await?
+        {
             after = last;
             replayed += count;
         }
@@ -115,7 +120,7 @@ async fn pass(db: &Database) -> Result<Option<(i64, u64)>, StoreError> {
     let mut tx = db.begin().await?;
     let mut conn = tx.conn();
     let after = lock_checkpoint(&mut conn).await?;
-    let step = project_batch(&mut conn, after, PROJECTION_BATCH).await?;
+    let step = project_batch(&mut conn, after, PROJECTION_BATCH, false).await?;
     if let Some((last, _)) = step {
         // Tells other processes' `follow_other_writers`; the payload is the
         // pass's new checkpoint (see `NumberDesk::log_moved`).
@@ -148,6 +153,7 @@ async fn project_batch(
     conn: &mut Conn<'_>,
     after: i64,
     limit: i64,
+    refold_all: bool,
 ) -> Result<Option<(i64, u64)>, StoreError> {
     // The single sequencer: positions for rows committed since the last pass
     // (the caller holds the checkpoint lock).
@@ -155,11 +161,11 @@ async fn project_batch(
     if let Some(sequence) = dialect.sequence {
         conn.execute(Sql::new(sequence).arg(limit)).await?;
     }
-    let rows: Vec<(i64, String, String, Option<i64>)> = conn
+    let rows: Vec<(i64, String, String, i64, Option<i64>)> = conn
         .fetch_all(
             Sql::new(
-                "SELECT position, aggregate_type, aggregate_id, organization_id FROM events \
-                 WHERE position > $1 ORDER BY position LIMIT $2",
+                "SELECT position, aggregate_type, aggregate_id, sequence, organization_id \
+                 FROM events WHERE position > $1 ORDER BY position LIMIT $2",
             )
             .arg(after)
             .arg(limit),
@@ -168,28 +174,65 @@ async fn project_batch(
     let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(None);
     };
-    let mut touched: Vec<&str> = Vec::new();
+    // Each touched request and the highest sequence the batch holds for it.
+    let mut touched: BTreeMap<&str, i64> = BTreeMap::new();
     let mut per_organization: BTreeMap<i64, i64> = BTreeMap::new();
-    for (_, aggregate_type, aggregate_id, organization_id) in &rows {
+    for (_, aggregate_type, aggregate_id, sequence, organization_id) in &rows {
         if aggregate_type != NumberRequest::TYPE {
             continue;
         }
-        if !touched.contains(&aggregate_id.as_str()) {
-            touched.push(aggregate_id);
-        }
+        let seen = touched.entry(aggregate_id.as_str()).or_default();
+        *seen = (*seen).max(*sequence);
         if let Some(organization_id) = organization_id {
             *per_organization.entry(*organization_id).or_default() += 1;
         }
     }
-    for aggregate_id in touched {
+    // Commands write their own view rows; a pass refolds only the requests
+    // whose row is behind the batch (a command that had to leave it to the
+    // projector, a log written before views were kept in the command's
+    // transaction) — and every request in a rebuild.
+    let behind = if refold_all {
+        touched.keys().copied().collect()
+    } else {
+        behind_views(conn, &touched).await?
+    };
+    for aggregate_id in behind {
         let events = history_until(conn, aggregate_id, last).await?;
         if let Some(projection) = fold(&events)? {
             write_projection(conn, &projection).await?;
         }
     }
+    fold_count_deltas(conn).await?;
     add_event_counts(conn, per_organization).await?;
     set_checkpoint(conn, last).await?;
     Ok(Some((last, rows.len() as u64)))
+}
+
+/// The touched requests whose view row is missing or older than the highest
+/// sequence the batch holds for them.
+async fn behind_views<'a>(
+    conn: &mut Conn<'_>,
+    touched: &BTreeMap<&'a str, i64>,
+) -> Result<Vec<&'a str>, StoreError> {
+    let mut ids = Vec::with_capacity(touched.len());
+    for id in touched.keys() {
+        let uuid = uuid::Uuid::parse_str(id).map_err(|err| {
+            StoreError::Internal(format!("request {id} has a non-UUID id: {err}").into())
+        })?;
+        ids.push(uuid);
+    }
+    let mut sql = Sql::new("SELECT uuid, version FROM number_requests WHERE ");
+    sql.push_in("uuid", ids);
+    let versions: Vec<(uuid::Uuid, i64)> = conn.fetch_all(sql).await?;
+    let versions: BTreeMap<String, i64> = versions
+        .into_iter()
+        .map(|(uuid, version)| (uuid.to_string(), version))
+        .collect();
+    Ok(touched
+        .iter()
+        .filter(|(id, sequence)| versions.get(**id).is_none_or(|v| v < sequence))
+        .map(|(id, _)| *id)
+        .collect())
 }
 
 /// One request's events up to position `until`, in sequence order.

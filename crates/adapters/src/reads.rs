@@ -4,6 +4,7 @@
 use crate::model::{NumberRequestView, PhoneNumberView, RecordedEvent};
 use crate::rows::{EventRow, EVENT_COLUMNS, PHONE_COLUMNS, VIEW_COLUMNS};
 use crate::store::Sql;
+use crate::view_writer::REQUEST_COUNTS;
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
 use numberdesk_domain::{NumberRequest, RequestStatus};
@@ -76,6 +77,13 @@ pub(crate) async fn checkpoint(db: &Database) -> Result<i64, StoreError> {
         .await
 }
 
+/// The highest position given so far (0 when empty). On SQLite positions
+/// are given at insert, so it moves with every command's commit.
+pub(crate) async fn last_position(db: &Database) -> Result<i64, StoreError> {
+    db.scalar("SELECT CAST(COALESCE(MAX(position), 0) AS BIGINT) FROM events")
+        .await
+}
+
 /// The position the log reaches once every committed event is sequenced:
 /// the highest position plus the events still without one (0 when empty).
 pub(crate) async fn head(db: &Database) -> Result<i64, StoreError> {
@@ -91,7 +99,9 @@ pub(crate) async fn stats(
     db: &Database,
     organization_ids: Option<&[i64]>,
 ) -> Result<BTreeMap<RequestStatus, i64>, StoreError> {
-    let mut sql = Sql::new("SELECT status, CAST(SUM(n) AS BIGINT) FROM request_counts WHERE 1 = 1");
+    let mut sql = Sql::from(format!(
+        "SELECT status, CAST(SUM(n) AS BIGINT) FROM {REQUEST_COUNTS} WHERE 1 = 1"
+    ));
     orgs(&mut sql, &organization_ids.map(<[i64]>::to_vec));
     sql.push(" GROUP BY status");
     let rows: Vec<(String, i64)> = db.fetch_all(sql).await?;

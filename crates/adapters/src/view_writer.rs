@@ -1,11 +1,14 @@
-//! Writing the views of one request, and the counters kept beside them, in
-//! the projector's transaction.
+//! Writing the views of one request, and the counters kept beside them: in
+//! the command's own transaction (`write_own_view`), or in a projector pass
+//! for what a command could not write itself.
 
-use crate::fold::Projection;
-use crate::rows::{view_values, PHONE_COLUMNS, VIEW_COLUMNS};
+use crate::fold::{fold, Projection};
+use crate::model::RecordedEvent;
+use crate::rows::{view_values, EventRow, EVENT_COLUMNS, PHONE_COLUMNS, VIEW_COLUMNS};
 use crate::store::{Conn, Sql};
 use crate::StoreError;
-use numberdesk_domain::RequestStatus;
+use cqrs_es::Aggregate;
+use numberdesk_domain::{NumberRequest, RequestStatus};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -18,38 +21,91 @@ static UPSERT_VIEW: LazyLock<String> = LazyLock::new(|| {
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO number_requests ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+        "INSERT INTO number_requests ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {} \
+         WHERE number_requests.version < excluded.version",
         VIEW_COLUMNS.join(", "),
         placeholders.join(", "),
         updates.join(", ")
     )
 });
 
-/// Writes the views of one request, replacing what was there.
+/// Requests per organisation and status as readers see them: the folded
+/// counts plus the deltas not folded yet (one snapshot, one statement).
+pub(crate) const REQUEST_COUNTS: &str = "(SELECT organization_id, status, n FROM request_counts \
+     UNION ALL SELECT organization_id, status, n FROM request_count_deltas) counts";
+
+/// Writes the views of one request from its log **inside the command's own
+/// transaction** (after its events were inserted): the request's events,
+/// this transaction's included, folded. Returns `false` (nothing written)
+/// when the fold needs the position of an event not sequenced yet (a
+/// `Provisioned` number's id is its event's position); the projector writes
+/// that request once the event has its position.
+pub(crate) async fn write_own_view(
+    conn: &mut Conn<'_>,
+    aggregate_id: &str,
+) -> Result<bool, StoreError> {
+    let rows: Vec<EventRow> = conn
+        .fetch_all(
+            Sql::from(format!(
+                "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+                 ORDER BY sequence",
+                EVENT_COLUMNS.replacen("position", "COALESCE(position, 0) AS position", 1)
+            ))
+            .arg(NumberRequest::TYPE)
+            .arg(aggregate_id),
+        )
+        .await?;
+    let events: Vec<RecordedEvent> = rows
+        .into_iter()
+        .map(EventRow::into_recorded)
+        .collect::<Result<_, _>>()?;
+    let Some(projection) = fold(&events)? else {
+        return Ok(true);
+    };
+    if projection.phone_numbers.iter().any(|p| p.id == 0) {
+        return Ok(false);
+    }
+    write_projection(conn, &projection).await?;
+    Ok(true)
+}
+
+/// Writes the views of one request, replacing what was there, unless the
+/// stored row is already at this version or newer (then nothing changes).
+/// The row is read under its row lock (PostgreSQL `FOR UPDATE`; SQLite
+/// holds its write lock), so whoever moves a row from one version to a
+/// higher one also writes the matching counter deltas: each transition is
+/// counted exactly once, by one writer, whether the command or the
+/// projector made it.
 pub(crate) async fn write_projection(
     conn: &mut Conn<'_>,
     projection: &Projection,
 ) -> Result<(), StoreError> {
     let v = &projection.request;
-    let previous: Option<(String,)> = conn
-        .fetch_optional(Sql::new("SELECT status FROM number_requests WHERE id = $1").arg(v.id))
+    let previous: Option<(String, i64)> = conn
+        .fetch_optional(
+            Sql::from(format!(
+                "SELECT status, version FROM number_requests WHERE id = $1{}",
+                conn.dialect().lock_row
+            ))
+            .arg(v.id),
+        )
         .await?;
-    let previous = previous.map(|(status,)| status);
-    conn.execute(Sql {
-        text: UPSERT_VIEW.clone(),
-        params: view_values(v).into(),
-    })
-    .await?;
-    if previous.is_none() {
-        zero_counts(conn, v.organization_id).await?;
+    if matches!(previous, Some((_, version)) if version >= v.version) {
+        return Ok(());
     }
-    move_count(
-        conn,
-        v.organization_id,
-        previous.as_deref(),
-        v.status.as_str(),
-    )
-    .await?;
+    let changed = conn
+        .execute(Sql {
+            text: UPSERT_VIEW.clone(),
+            params: view_values(v).into(),
+        })
+        .await?;
+    if changed == 0 {
+        return Ok(());
+    }
+    let from = previous.as_ref().map(|(status, _)| status.as_str());
+    if from != Some(v.status.as_str()) {
+        add_count_delta(conn, v.organization_id, from, v.status.as_str()).await?;
+    }
     conn.execute(Sql::new("DELETE FROM phone_numbers WHERE request_id = $1").arg(v.uuid))
         .await?;
     for p in &projection.phone_numbers {
@@ -72,56 +128,64 @@ pub(crate) async fn write_projection(
     Ok(())
 }
 
-/// Gives an organisation a `request_counts` row for every status (zero until
-/// a request has it), when its first request is written: the rows then never
-/// depend on which statuses passes happened to see, so a rebuild recreates
-/// them row for row.
-async fn zero_counts(conn: &mut Conn<'_>, organization_id: i64) -> Result<(), StoreError> {
-    let values: Vec<String> = RequestStatus::ALL
-        .iter()
-        .map(|s| format!("($1, '{}', 0)", s.as_str()))
-        .collect();
-    let sql = format!(
-        "INSERT INTO request_counts (organization_id, status, n) VALUES {} \
-         ON CONFLICT (organization_id, status) DO NOTHING",
-        values.join(", ")
-    );
-    conn.execute(Sql::from(sql).arg(organization_id)).await?;
-    Ok(())
-}
-
-/// Keeps `request_counts` (requests per organisation and status) in step
-/// with the view row just written, in the same transaction: list totals and
-/// stats read it instead of counting rows, so their cost does not grow with
-/// the log.
-async fn move_count(
+/// Records a request moving from one status to another as insert-only
+/// delta rows (`request_count_deltas`): no row shared by all writers is
+/// updated on a command's path. Readers sum `request_counts` and the
+/// deltas; [`fold_count_deltas`] moves the deltas into `request_counts`.
+async fn add_count_delta(
     conn: &mut Conn<'_>,
     organization_id: i64,
     from: Option<&str>,
     to: &str,
 ) -> Result<(), StoreError> {
-    if from == Some(to) {
-        return Ok(());
-    }
+    let mut sql = Sql::new(
+        "INSERT INTO request_count_deltas (organization_id, status, n) VALUES ($1, $2, 1)",
+    )
+    .arg(organization_id)
+    .arg(to);
     if let Some(from) = from {
-        conn.execute(
-            Sql::new(
-                "UPDATE request_counts SET n = n - 1 WHERE organization_id = $1 AND status = $2",
-            )
-            .arg(organization_id)
-            .arg(from),
-        )
+        sql.push(", ($1, ").bind(from).push(", -1)");
+    }
+    conn.execute(sql).await?;
+    Ok(())
+}
+
+/// Folds the counter deltas into `request_counts` (run by projector passes
+/// and the rebuild), giving each organisation seen a row for every status
+/// (zero until a request has it), so a rebuild recreates the table row for
+/// row. On PostgreSQL one statement deletes exactly the deltas it adds (a
+/// delta committed meanwhile stays for the next fold); a reader's statement
+/// sees the deltas either before or after, never both or neither. SQLite has
+/// one writer, so two statements are as good.
+pub(crate) async fn fold_count_deltas(conn: &mut Conn<'_>) -> Result<(), StoreError> {
+    let statuses: Vec<String> = RequestStatus::ALL
+        .iter()
+        .map(|s| format!("SELECT '{}' AS status", s.as_str()))
+        .collect();
+    let statuses = statuses.join(" UNION ALL ");
+    let upsert =
+        "ON CONFLICT (organization_id, status) DO UPDATE SET n = request_counts.n + excluded.n";
+    if conn.dialect().single_writer {
+        conn.execute(Sql::from(format!(
+            "INSERT INTO request_counts (organization_id, status, n) \
+             SELECT o.organization_id, st.status, COALESCE((SELECT SUM(d.n) FROM request_count_deltas d \
+               WHERE d.organization_id = o.organization_id AND d.status = st.status), 0) \
+             FROM (SELECT DISTINCT organization_id FROM request_count_deltas) o \
+             CROSS JOIN ({statuses}) st WHERE true {upsert}"
+        )))
+        .await?;
+        conn.execute("DELETE FROM request_count_deltas").await?;
+    } else {
+        conn.execute(Sql::from(format!(
+            "WITH d AS (DELETE FROM request_count_deltas RETURNING organization_id, status, n) \
+             INSERT INTO request_counts (organization_id, status, n) \
+             SELECT o.organization_id, st.status, CAST(COALESCE(SUM(d.n), 0) AS BIGINT) \
+             FROM (SELECT DISTINCT organization_id FROM d) o CROSS JOIN ({statuses}) st \
+             LEFT JOIN d ON d.organization_id = o.organization_id AND d.status = st.status \
+             GROUP BY o.organization_id, st.status {upsert}"
+        )))
         .await?;
     }
-    conn.execute(
-        Sql::new(
-            "INSERT INTO request_counts (organization_id, status, n) VALUES ($1, $2, 1) \
-             ON CONFLICT (organization_id, status) DO UPDATE SET n = request_counts.n + 1",
-        )
-        .arg(organization_id)
-        .arg(to),
-    )
-    .await?;
     Ok(())
 }
 
@@ -151,6 +215,7 @@ pub(crate) async fn clear_views(conn: &mut Conn<'_>) -> Result<(), StoreError> {
         "phone_numbers",
         "number_requests",
         "request_counts",
+        "request_count_deltas",
         "event_counts",
     ] {
         conn.execute(Sql::from(format!("DELETE FROM {table}")))

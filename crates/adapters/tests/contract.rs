@@ -1360,7 +1360,13 @@ async fn crash_leaves_views_behind_only_until_open(t: &TestDb) {
         )
         .await
         .expect("submit");
-    // A process that committed events and died before projecting them.
+    // This process's own command is sequenced (a position-paged read waits
+    // for the pass its commit woke).
+    let (checkpoint, head) = desk.projection_status().await.expect("status");
+    assert_eq!(checkpoint, head);
+    // A process that committed events (without their view row) and died
+    // before sequencing them. (This desk's sequencer task also repairs it
+    // within its fallback second; the assertions below run well before.)
     let more = serialized(view.uuid, 2, &[notes("written by a crashed process")]);
     match &t.db {
         Database::Postgres(pool) => {

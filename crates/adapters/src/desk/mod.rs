@@ -3,32 +3,40 @@
 //!
 //! # How the views are kept
 //!
-//! Views are **not** written in the event's transaction. A checkpointed
-//! catch-up projector ([`crate::projector`]) reads the log after its checkpoint in
-//! position order, refolds every request those events touch from the log, and
-//! writes the view rows and the new checkpoint in **one** transaction:
+//! One commit per command: the command's events, its request's view row
+//! (folded from the log, guarded by the request's version) and its counter
+//! deltas are written in **one** transaction (`store/event_repo.rs`,
+//! `view_writer::write_own_view`), so the response reads its own effect and
+//! no row shared by all writers is touched. Positions for the log's
+//! consumers (subscriptions, the fulfilment consumer, the audit feed) are
+//! stamped off the request path by the projector pass ([`crate::projector`],
+//! the single sequencer), run by one background task per process, woken
+//! after commits and batching many commands per pass:
 //!
-//! * a reader never sees a view ahead of the log: views are computed only from
-//!   committed events;
-//! * a crash never leaves a view permanently behind: the checkpoint moves only
-//!   with the rows, and [`NumberDesk::open`] (and every command) catches up
-//!   from it;
-//! * read-your-writes: [`NumberDesk::submit`] / [`NumberDesk::execute`] run the
-//!   catch-up after their commit and before reading the view they return.
+//! * a reader never sees a view ahead of the log: view rows commit with
+//!   their events;
+//! * a crash never leaves the log unsequenced for good: [`NumberDesk::open`]
+//!   and every pass of any process sequence what is committed;
+//! * the few commands whose view needs a position (a `Provisioned` number's
+//!   id is its event's position) wait for a pass before reading their view;
+//! * reads that page by position (history, audit, `events_after`,
+//!   `projection_status`) first wait for a pass if this process committed
+//!   since the last one, so they too read this process's own writes.
 
 use crate::fold::fold;
 use crate::freshness::{self, ViewsGeneration};
 use crate::model::NumberRequestView;
 use crate::projector::Projector;
-use crate::store::{Commands, Sql};
+use crate::store::{Commands, Deferred, Sql};
 use crate::{reads, CommandError, Database, StoreError};
 use cqrs_es::AggregateError;
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::request::{RequestDetails, SubmitNumberRequest};
 use numberdesk_domain::{NumberRequestCommand, NumberRequestError};
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -59,6 +67,14 @@ struct Inner {
     db: Database,
     commands: Commands,
     projector: Projector,
+    /// Requests whose last command could not write its view row itself.
+    deferred: Deferred,
+    /// Commands committed by this process (each one wakes the sequencer).
+    committed: AtomicU64,
+    /// `committed` as it was when a pass last started that has finished.
+    settled: AtomicU64,
+    /// Wakes the sequencer task.
+    wake: Arc<tokio::sync::Notify>,
     /// The owning organisation of requests seen lately. A request never
     /// changes owner, so this only saves [`NumberDesk::execute`] a view read
     /// per command.
@@ -72,8 +88,8 @@ struct Inner {
     /// guess next time (a wrong guess costs one more statement, never a
     /// wrong total).
     checkpoint_seen: std::sync::atomic::AtomicI64,
-    /// SQLite: the checkpoint [`NumberDesk::refresh_views_generation`] saw
-    /// last (-1: none yet).
+    /// SQLite: the highest position [`NumberDesk::refresh_views_generation`]
+    /// saw last (-1: none yet).
     freshness_checkpoint: std::sync::atomic::AtomicI64,
 }
 
@@ -98,7 +114,9 @@ impl NumberDesk {
     /// Wraps a migrated database and brings the views up to date with the log
     /// (repairing whatever a crash left behind).
     pub async fn open(db: Database, settings: StoreSettings) -> Result<NumberDesk, StoreError> {
-        let commands = db.commands(settings.snapshot_every);
+        let deferred = Deferred::default();
+        let commands = db.commands(settings.snapshot_every, deferred.clone());
+        let wake = Arc::new(tokio::sync::Notify::new());
         // Without notifications (SQLite): known from the start (other
         // processes are noticed by `refresh_views_generation`); PostgreSQL:
         // unknown until `follow_other_writers` listens.
@@ -108,6 +126,10 @@ impl NumberDesk {
                 db,
                 commands,
                 projector: Projector::default(),
+                deferred,
+                committed: AtomicU64::new(0),
+                settled: AtomicU64::new(0),
+                wake: wake.clone(),
                 owners: moka::sync::Cache::new(OWNER_CACHE_CAPACITY),
                 generation: Arc::new(ViewsGeneration::new(generation_known)),
                 log_moved: Arc::new(tokio::sync::watch::Sender::new(0)),
@@ -116,7 +138,20 @@ impl NumberDesk {
             }),
         };
         desk.catch_up().await?;
+        tokio::spawn(sequencer(Arc::downgrade(&desk.inner), wake));
         Ok(desk)
+    }
+
+    /// Waits for a projector pass if this process committed commands since
+    /// the last finished pass started, so reads that page by position see
+    /// this process's own writes.
+    pub(crate) async fn settle(&self) -> Result<(), StoreError> {
+        let committed = self.inner.committed.load(Ordering::SeqCst);
+        if committed > self.inner.settled.load(Ordering::SeqCst) {
+            self.catch_up().await?;
+            self.inner.settled.fetch_max(committed, Ordering::SeqCst);
+        }
+        Ok(())
     }
 
     /// The one "log moved" signal: a watch of the highest committed (and, on
@@ -154,16 +189,17 @@ impl NumberDesk {
         self.inner.generation.current()
     }
 
-    /// [`NumberDesk::views_generation`], after looking for projector passes
-    /// of other processes that this one cannot hear: on SQLite (no
-    /// notifications) it reads the checkpoint and moves the generation if
-    /// the checkpoint moved since it last looked — one small read, so a
-    /// second process on the same file never leaves a cached result stale.
+    /// [`NumberDesk::views_generation`], after looking for commands of other
+    /// processes that this one cannot hear: on SQLite (no notifications) it
+    /// reads the highest position (given at insert, so it moves with every
+    /// commit, view rows included) and moves the generation if it moved
+    /// since it last looked — one small read, so a second process on the
+    /// same file never leaves a cached result stale.
     /// On PostgreSQL the listener does that and nothing is read. `None` also
     /// when the read fails.
     pub async fn refresh_views_generation(&self) -> Option<u64> {
         if !self.inner.db.dialect().notifies {
-            let position = reads::checkpoint(&self.inner.db).await.ok()?;
+            let position = reads::last_position(&self.inner.db).await.ok()?;
             let seen = self
                 .inner
                 .freshness_checkpoint
@@ -290,16 +326,31 @@ impl NumberDesk {
                 Err(err) => return Err(CommandError::from(err)),
             }
         }
-        self.catch_up().await?;
+        // The view row committed with the events.
+        self.inner.generation.bump();
+        let deferred = self
+            .inner
+            .deferred
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&aggregate_id);
+        if deferred {
+            // Its view needs positions only the sequencer gives.
+            self.catch_up().await?;
+        } else {
+            self.inner.committed.fetch_add(1, Ordering::SeqCst);
+            self.inner.wake.notify_one();
+        }
         self.request(id)
             .await?
             .ok_or(CommandError::Domain(NumberRequestError::NotFound))
     }
 
-    /// Applies every event committed since the projector's checkpoint to the
-    /// views; returns how many events it applied. Runs at [`NumberDesk::open`]
-    /// and after every command; a server may also call it periodically to
-    /// pick up other processes' writes sooner.
+    /// Sequences every event committed so far and applies it to what the
+    /// projector keeps (positions, audit counts, the views commands left to
+    /// it, folded counters); returns how many events it applied. Runs at
+    /// [`NumberDesk::open`], in the sequencer task after commits, and before
+    /// position-paged reads that would otherwise miss this process's writes.
     ///
     /// Concurrent callers share passes (a group commit for the projector): a
     /// caller whose commit an already finished pass was started after
@@ -330,5 +381,29 @@ impl NumberDesk {
             .log_moved
             .send_modify(|seen| *seen = (*seen).max(reached as u64));
         Ok(replayed)
+    }
+}
+
+/// How often the sequencer runs a pass with nothing woken it: picks up
+/// events another process committed and could not sequence (it crashed).
+const SEQUENCER_FALLBACK: Duration = Duration::from_secs(1);
+
+/// The process's sequencer task: one projector pass per wake-up (commits
+/// that arrive during a pass leave a permit, so they get the next pass,
+/// together). Ends when the desk is dropped.
+async fn sequencer(inner: Weak<Inner>, wake: Arc<tokio::sync::Notify>) {
+    loop {
+        let _ = tokio::time::timeout(SEQUENCER_FALLBACK, wake.notified()).await;
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        let desk = NumberDesk { inner };
+        let committed = desk.inner.committed.load(Ordering::SeqCst);
+        match desk.catch_up().await {
+            Ok(_) => {
+                desk.inner.settled.fetch_max(committed, Ordering::SeqCst);
+            }
+            Err(err) => tracing::warn!(error = %err, "sequencer pass failed; retrying"),
+        }
     }
 }

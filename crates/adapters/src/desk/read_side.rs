@@ -49,6 +49,7 @@ impl NumberDesk {
 
     /// Every event of one request, in sequence order, with metadata.
     pub async fn history(&self, id: Uuid) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.settle().await?;
         reads::history(&self.inner.db, id).await
     }
 
@@ -59,6 +60,7 @@ impl NumberDesk {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<RecordedEvent>, StoreError> {
+        self.settle().await?;
         lists::audit_log(&self.inner.db, filter, page, &self.inner.checkpoint_seen).await
     }
 
@@ -70,6 +72,7 @@ impl NumberDesk {
         position: i64,
         limit: i64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.settle().await?;
         reads::events_after(&self.inner.db, position, limit.max(0)).await
     }
 
@@ -118,6 +121,7 @@ impl NumberDesk {
     /// The projector's checkpoint and the log's highest position: equal when
     /// the views are up to date.
     pub async fn projection_status(&self) -> Result<(i64, i64), StoreError> {
+        self.settle().await?;
         Ok((
             reads::checkpoint(&self.inner.db).await?,
             reads::head(&self.inner.db).await?,

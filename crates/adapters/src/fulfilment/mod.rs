@@ -31,6 +31,7 @@ pub mod jobs;
 mod order;
 mod order_now;
 mod settings;
+mod unmatched;
 mod webhooks;
 mod worker;
 
@@ -42,6 +43,7 @@ pub use order::{
     customer_reference, order_outcome_unknown_since, request_of_reference, ORDER_MISSING_AFTER,
 };
 pub use settings::FulfilmentSettings;
+pub use unmatched::UnmatchedWebhook;
 pub use webhooks::{InboundWebhook, WebhookReceipt};
 
 use crate::{CommandError, Database, NumberDesk, NumberRequestView};

@@ -1,8 +1,10 @@
 //! Carrier webhooks: stored with their job in one transaction before they
-//! are acknowledged.
+//! are acknowledged. One whose order names no request of ours is stored as
+//! unmatched (see [`super::unmatched`]) instead of getting a job.
 
 use super::job_store::insert_job;
 use super::jobs::millis;
+use super::unmatched::insert_unmatched;
 use super::{request_of_reference, Fulfilment, JobKind, NewJob};
 use crate::store::Sql;
 use crate::StoreError;
@@ -43,16 +45,30 @@ impl Fulfilment {
         event: &InboundWebhook,
     ) -> Result<WebhookReceipt, StoreError> {
         let now = millis(Utc::now());
-        let job = event.order.as_ref().map(|order| NewJob {
-            kind: JobKind::Webhook,
-            request_id: order
+        // An order whose reference names no request of ours is kept for ops
+        // (unmatched), not turned into a job that can only fail.
+        let mut unmatched = None;
+        let job = event.order.as_ref().and_then(|order| {
+            let request = order
                 .customer_reference
                 .as_deref()
-                .and_then(request_of_reference),
-            dedupe_key: format!("webhook:{}", event.event_id),
-            payload: json!({"order": order, "event_type": event.event_type, "occurred_at": event.occurred_at}),
-            max_attempts: Some(self.inner.settings.max_attempts),
-            run_at: Utc::now(),
+                .and_then(request_of_reference);
+            if request.is_none() {
+                unmatched = Some(match &order.customer_reference {
+                    Some(reference) => {
+                        format!("customer_reference {reference:?} names no request")
+                    }
+                    None => "the order carries no customer_reference".to_owned(),
+                });
+            }
+            request.map(|request| NewJob {
+                kind: JobKind::Webhook,
+                request_id: Some(request),
+                dedupe_key: format!("webhook:{}", event.event_id),
+                payload: json!({"order": order, "event_id": event.event_id, "event_type": event.event_type, "occurred_at": event.occurred_at}),
+                max_attempts: Some(self.inner.settings.max_attempts),
+                run_at: Utc::now(),
+            })
         });
         let mut tx = self.db().begin().await?;
         let mut conn = tx.conn();
@@ -76,6 +92,10 @@ impl Fulfilment {
         if inserted {
             if let Some(job) = &job {
                 insert_job(&mut conn, job, now).await?;
+            }
+            if let Some(reason) = &unmatched {
+                tracing::warn!(event = %event.event_id, %reason, "signed carrier webhook matches no request; stored as unmatched");
+                insert_unmatched(&mut conn, &event.event_id, reason).await?;
             }
         }
         tx.commit().await?;

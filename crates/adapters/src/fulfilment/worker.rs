@@ -3,10 +3,11 @@
 
 use super::{callbacks, order, Fulfilment, FulfilmentError, SYSTEM_ACTOR};
 use super::{Job, JobKind, RunOutcome};
-use crate::StoreError;
+use crate::{CommandError, StoreError};
 use chrono::Utc;
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{CarrierOrder, ProviderError};
+use numberdesk_domain::NumberRequestError;
 use std::time::Duration;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -200,6 +201,11 @@ impl Fulfilment {
 
     async fn execute(&self, job: &Job, owner: &str, meta: &CommandMetadata) -> RunOutcome {
         let Some(request) = job.request_id else {
+            if job.kind == JobKind::Webhook {
+                return self
+                    .unmatched(job, "the order names no request".into())
+                    .await;
+            }
             return RunOutcome::Failed {
                 error: "job without a request".into(),
                 http_status: None,
@@ -275,9 +281,38 @@ impl Fulfilment {
                         "webhook job payload: {error}"
                     ))),
                 };
-                self.outcome_of(job, &result)
+                match result {
+                    Err(FulfilmentError::Command(CommandError::Domain(
+                        NumberRequestError::NotFound,
+                    ))) => {
+                        self.unmatched(job, format!("request {request} does not exist here"))
+                            .await
+                    }
+                    result => self.outcome_of(job, &result),
+                }
             }
             JobKind::Callback => callbacks::deliver(self, job).await,
+        }
+    }
+
+    /// A webhook job whose order matches no request: its event is stored as
+    /// unmatched (listed for ops) and the job ends.
+    async fn unmatched(&self, job: &Job, reason: String) -> RunOutcome {
+        let event_id = job
+            .payload
+            .get("event_id")
+            .and_then(serde_json::Value::as_str)
+            .or_else(|| job.dedupe_key.strip_prefix("webhook:"))
+            .unwrap_or_default()
+            .to_owned();
+        tracing::warn!(job = job.id, event = %event_id, %reason, "carrier webhook matches no request; stored as unmatched");
+        match self.record_unmatched(&event_id, &reason).await {
+            Ok(()) => RunOutcome::Done { http_status: None },
+            Err(error) => RunOutcome::Retry {
+                error: format!("cannot store the unmatched webhook: {error}"),
+                after: self.inner.settings.backoff(job.attempts),
+                http_status: None,
+            },
         }
     }
 

@@ -17,6 +17,10 @@ pub(crate) struct Dialect {
     /// holding what serialises projectors until commit (a row lock on
     /// PostgreSQL; SQLite's write lock is already held).
     pub lock_checkpoint: &'static str,
+    /// Appended to the read of a view row before it is rewritten, so that
+    /// the reader holds it until commit (`FOR UPDATE` on PostgreSQL; SQLite
+    /// holds its single write lock already).
+    pub lock_row: &'static str,
     /// The single sequencer, run at the start of each projector pass: gives
     /// committed events without a position the next gap-free positions
     /// (PostgreSQL; SQLite stamps them at insert, one writer at a time).
@@ -56,6 +60,7 @@ impl Dialect {
         single_writer: false,
         lock_checkpoint:
             "SELECT position FROM projection_checkpoints WHERE name = 'views' FOR UPDATE",
+        lock_row: " FOR UPDATE",
         sequence: Some(PG_SEQUENCE),
         next_number: "SELECT nextval('request_number_seq')",
         now_ms: "(EXTRACT(EPOCH FROM now()) * 1000)::BIGINT",
@@ -69,6 +74,7 @@ impl Dialect {
         begin: "BEGIN IMMEDIATE",
         single_writer: true,
         lock_checkpoint: "SELECT position FROM projection_checkpoints WHERE name = 'views'",
+        lock_row: "",
         sequence: None,
         next_number:
             "UPDATE counters SET value = value + 1 WHERE name = 'request_number' RETURNING value",

@@ -267,17 +267,17 @@ impl Database {
 }
 
 impl Database {
-    /// The command side on this database's event store.
-    pub(crate) fn commands(&self, snapshot_every: usize) -> super::Commands {
-        match self {
-            Database::Postgres(pool) => super::Commands::on(
-                postgres_es::PostgresEventRepository::new(pool.clone()),
-                snapshot_every,
-            ),
-            Database::Sqlite(pool) => super::Commands::on(
-                crate::SqliteEventRepository::new(pool.clone()),
-                snapshot_every,
-            ),
-        }
+    /// The command side on this database's event store (the seam's own
+    /// repository, which writes a request's view row in the command's
+    /// transaction; see `event_repo.rs`).
+    pub(crate) fn commands(
+        &self,
+        snapshot_every: usize,
+        deferred: super::event_repo::Deferred,
+    ) -> super::Commands {
+        super::Commands::on(
+            super::event_repo::EventRepository::new(self.clone(), deferred),
+            snapshot_every,
+        )
     }
 }

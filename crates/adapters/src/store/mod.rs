@@ -11,16 +11,20 @@
 //! * [`Dialect`] (`dialect.rs`): what really differs, as data — the write
 //!   transaction's `BEGIN`, the projector's lock and sequencer, drawing a
 //!   request number, the database clock, `SKIP LOCKED`, notifications.
-//! * [`Commands`] (`commands.rs`): cqrs-es on the backend's event repository.
+//! * [`Commands`] (`commands.rs`): cqrs-es on the seam's event repository
+//!   (`event_repo.rs`: one for both backends; a command's events, view row
+//!   and counter deltas in one transaction).
 
 mod commands;
 mod database;
 mod dialect;
+mod event_repo;
 mod exec;
 mod sql;
 
 pub(crate) use commands::Commands;
 pub use database::Database;
 pub(crate) use dialect::Dialect;
+pub(crate) use event_repo::Deferred;
 pub(crate) use exec::Conn;
 pub(crate) use sql::{Param, Sql};

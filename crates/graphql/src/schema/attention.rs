@@ -2,12 +2,15 @@
 //! on a request that could no longer take them (bought numbers nobody
 //! tracks otherwise), and recorded orders the carrier says do not exist.
 //! Read from the event log (`OrderLandedLate`, `OrderMissing`), ops only.
+//! And signed carrier webhooks that matched no request
+//! (`unmatchedCarrierWebhooks`).
 
 use super::context::caller;
 use super::paging::{connection, KeysetConnection, PageArgs};
 use super::types::TotalCount;
 use crate::auth::{require_ops, scoped_organizations};
 use crate::error::ApiError;
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::{self as adapters, Page};
@@ -95,6 +98,104 @@ impl AttentionQuery {
         };
         let total = TotalCount::Audit(state.clone(), filter);
         Ok(connection(page, total, |i| i.position, |i| i))
+    }
+
+    /// Signed carrier webhooks that matched no order or request of ours
+    /// (stored, acknowledged, and not applied), oldest first, as a Relay
+    /// connection. Ops only.
+    #[graphql(complexity = "25 + child_complexity")]
+    async fn unmatched_carrier_webhooks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forwards: at most this many items after `after`.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items after it.")] after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many items before `before`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
+    ) -> Result<Connection<String, UnmatchedCarrierWebhook, UnmatchedTotal>> {
+        let (state, principal) = caller(ctx)?;
+        require_ops(principal, "see unmatched carrier webhooks")?;
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .page_request(state)?;
+        let page = state
+            .fulfilment
+            .unmatched_webhooks(&request)
+            .await
+            .map_err(ApiError::from)?;
+        let mut out = Connection::with_additional_fields(
+            page.has_previous_page,
+            page.has_next_page,
+            UnmatchedTotal(state.clone()),
+        );
+        out.edges.extend(page.items.into_iter().map(|w| {
+            Edge::new(
+                w.id.to_string(),
+                UnmatchedCarrierWebhook {
+                    event_id: w.event_id,
+                    event_type: w.event_type,
+                    occurred_at: w.occurred_at,
+                    received_at: DateTime::from_timestamp_millis(w.received_at).unwrap_or_default(),
+                    carrier_order_id: w.carrier_order_id,
+                    customer_reference: w.customer_reference,
+                    reason: w.reason,
+                    body: w.body,
+                },
+            )
+        }));
+        Ok(out)
+    }
+}
+
+/// A signed carrier webhook that matched no order or request.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UnmatchedCarrierWebhook {
+    /// The carrier's event id.
+    pub event_id: String,
+    /// The carrier's event type, e.g. `number_order.complete`.
+    pub event_type: String,
+    /// When the carrier says it happened (RFC 3339, as sent).
+    pub occurred_at: String,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// The carrier order it reports.
+    pub carrier_order_id: Option<String>,
+    /// The `customer_reference` it carries.
+    pub customer_reference: Option<String>,
+    /// Why it matched nothing.
+    pub reason: String,
+    /// The raw body, as signed.
+    pub body: String,
+}
+
+/// The total of `unmatchedCarrierWebhooks`, counted only when selected.
+pub struct UnmatchedTotal(crate::state::AppState);
+
+#[Object]
+impl UnmatchedTotal {
+    /// Unmatched webhooks across all pages.
+    async fn total_count(&self) -> Result<i64> {
+        let count_only = adapters::PageRequest {
+            first: 0,
+            with_total: true,
+            ..adapters::PageRequest::default()
+        };
+        let page = self
+            .0
+            .fulfilment
+            .unmatched_webhooks(&count_only)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(page
+            .total_count
+            .ok_or_else(|| ApiError::Internal("the store did not count".into()))?)
     }
 }
 

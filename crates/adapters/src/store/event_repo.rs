@@ -1,0 +1,247 @@
+//! The command side's event repository, written once against the seam for
+//! both backends: cqrs-es's [`PersistedEventRepository`] on the postgres-es
+//! table shape (`events`, `snapshots`), whose `persist` also writes the
+//! request's own view row and counter deltas **in the same transaction** as
+//! its events (see `view_writer::write_own_view`): one commit per command.
+//!
+//! Optimistic concurrency is postgres-es's: the events primary key
+//! `(aggregate_type, aggregate_id, sequence)`; a second writer at a taken
+//! sequence fails with [`PersistenceError::OptimisticLockError`] and its
+//! transaction — view row and deltas included — rolls back.
+
+use super::{Database, Sql};
+use crate::view_writer::write_own_view;
+use crate::StoreError;
+use cqrs_es::persist::{
+    PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
+};
+use cqrs_es::Aggregate;
+use numberdesk_domain::NumberRequest;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+const EVENT_FIELDS: &str =
+    "aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata";
+
+/// Requests whose last append could not write its view row in the command's
+/// transaction (the fold needs the position of an event not sequenced yet);
+/// the command then waits for a projector pass (see `NumberDesk::run`).
+pub(crate) type Deferred = Arc<Mutex<HashSet<String>>>;
+
+/// One stored event, as cqrs-es reads it.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: Value,
+    metadata: Value,
+}
+
+impl Stored {
+    fn into_serialized(self) -> Result<SerializedEvent, PersistenceError> {
+        let sequence = usize::try_from(self.sequence)
+            .map_err(|err| PersistenceError::DeserializationError(Box::new(err)))?;
+        Ok(SerializedEvent::new(
+            self.aggregate_id,
+            sequence,
+            self.aggregate_type,
+            self.event_type,
+            self.event_version,
+            self.payload,
+            self.metadata,
+        ))
+    }
+}
+
+/// The event repository of [`crate::NumberDesk`] on either backend.
+#[derive(Clone)]
+pub(crate) struct EventRepository {
+    db: Database,
+    deferred: Deferred,
+}
+
+impl EventRepository {
+    pub fn new(db: Database, deferred: Deferred) -> Self {
+        Self { db, deferred }
+    }
+
+    async fn select(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: Option<&str>,
+        after_sequence: i64,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let sql = match aggregate_id {
+            Some(id) => Sql::from(format!(
+                "SELECT {EVENT_FIELDS} FROM events WHERE aggregate_type = $1 \
+                 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence"
+            ))
+            .arg(aggregate_type)
+            .arg(id)
+            .arg(after_sequence),
+            None => Sql::from(format!(
+                "SELECT {EVENT_FIELDS} FROM events WHERE aggregate_type = $1 \
+                 AND position IS NOT NULL ORDER BY position"
+            ))
+            .arg(aggregate_type),
+        };
+        let rows: Vec<Stored> = self.db.fetch_all(sql).await.map_err(store_error)?;
+        rows.into_iter().map(Stored::into_serialized).collect()
+    }
+
+    async fn persist_in_tx(
+        &self,
+        aggregate_type: &str,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let mut conn = tx.conn();
+        let mut last_sequence = 0usize;
+        for event in events {
+            conn.execute(
+                Sql::from(format!(
+                    "INSERT INTO events ({EVENT_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ))
+                .arg(aggregate_type)
+                .arg(event.aggregate_id.as_str())
+                .arg(to_i64(event.sequence)?)
+                .arg(event.event_type.as_str())
+                .arg(event.event_version.as_str())
+                .arg(super::Param::Json(event.payload.clone()))
+                .arg(super::Param::Json(event.metadata.clone())),
+            )
+            .await?;
+            last_sequence = event.sequence;
+        }
+        if let Some((aggregate_id, aggregate, current_snapshot)) = snapshot_update {
+            let last = to_i64(last_sequence)?;
+            let current = to_i64(current_snapshot)?;
+            let sql = Sql::new(if current_snapshot == 1 {
+                "INSERT INTO snapshots (aggregate_type, aggregate_id, last_sequence, \
+                 current_snapshot, payload) VALUES ($1, $2, $3, $4, $5)"
+            } else {
+                "UPDATE snapshots SET last_sequence = $3, payload = $5, current_snapshot = $4 \
+                 WHERE aggregate_type = $1 AND aggregate_id = $2 AND current_snapshot = $4 - 1"
+            })
+            .arg(aggregate_type)
+            .arg(aggregate_id.as_str())
+            .arg(last)
+            .arg(current)
+            .arg(super::Param::Json(aggregate));
+            let changed = conn.execute(sql).await?;
+            if changed != 1 {
+                // Dropping the transaction rolls the events back too.
+                return Err(StoreError::Conflict);
+            }
+        }
+        if aggregate_type == NumberRequest::TYPE {
+            if let Some(id) = events.first().map(|e| e.aggregate_id.as_str()) {
+                let written = write_own_view(&mut conn, id).await?;
+                let mut deferred = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
+                if written {
+                    deferred.remove(id);
+                } else {
+                    deferred.insert(id.to_owned());
+                }
+            }
+        }
+        tx.commit().await
+    }
+}
+
+fn to_i64(value: usize) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|err| StoreError::Internal(Box::new(err)))
+}
+
+fn store_error(err: StoreError) -> PersistenceError {
+    match err {
+        StoreError::Unavailable(cause) => PersistenceError::ConnectionError(cause),
+        StoreError::Conflict => PersistenceError::OptimisticLockError,
+        StoreError::Internal(cause) => PersistenceError::UnknownError(cause),
+    }
+}
+
+fn replay(events: Vec<SerializedEvent>) -> ReplayStream {
+    let (mut feed, stream) = ReplayStream::new(events.len().max(1));
+    tokio::spawn(async move {
+        for event in events {
+            if feed.push(Ok(event)).await.is_err() {
+                return;
+            }
+        }
+    });
+    stream
+}
+
+impl PersistedEventRepository for EventRepository {
+    async fn get_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        self.select(A::TYPE, Some(aggregate_id), 0).await
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let after = to_i64(last_sequence).map_err(store_error)?;
+        self.select(A::TYPE, Some(aggregate_id), after).await
+    }
+
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        let row: Option<(String, i64, i64, Value)> = self
+            .db
+            .fetch_optional(
+                Sql::new(
+                    "SELECT aggregate_id, last_sequence, current_snapshot, payload FROM snapshots \
+                     WHERE aggregate_type = $1 AND aggregate_id = $2",
+                )
+                .arg(A::TYPE)
+                .arg(aggregate_id),
+            )
+            .await
+            .map_err(store_error)?;
+        let Some((aggregate_id, last_sequence, current_snapshot, aggregate)) = row else {
+            return Ok(None);
+        };
+        let bad =
+            |err: std::num::TryFromIntError| PersistenceError::DeserializationError(Box::new(err));
+        Ok(Some(SerializedSnapshot {
+            aggregate_id,
+            aggregate,
+            current_sequence: usize::try_from(last_sequence).map_err(bad)?,
+            current_snapshot: usize::try_from(current_snapshot).map_err(bad)?,
+        }))
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        self.persist_in_tx(A::TYPE, events, snapshot_update)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn stream_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<ReplayStream, PersistenceError> {
+        Ok(replay(self.select(A::TYPE, Some(aggregate_id), 0).await?))
+    }
+
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        Ok(replay(self.select(A::TYPE, None, 0).await?))
+    }
+}
