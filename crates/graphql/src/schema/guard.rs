@@ -201,3 +201,15 @@ mod tests {
         .is_some());
     }
 }
+
+#[cfg(test)]
+mod introspection_size {
+    #[test]
+    fn graphiqls_introspection_query_fits_the_default_limit() {
+        let document =
+            async_graphql::parser::parse_query(include_str!("introspection_query.graphql"))
+                .expect("parses");
+        let count = super::field_count(&document);
+        assert!(count < 1000, "{count}");
+    }
+}

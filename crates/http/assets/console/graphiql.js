@@ -2,6 +2,9 @@
 // /graphql; subscriptions, named or not, go over graphql-ws on /graphql/ws
 // with the headers' Authorization sent in connection_init. The key typed in
 // the headers editor is not persisted (shouldPersistHeaders: false).
+// Introspection answers callers with a key only, so the schema (docs,
+// completion) is fetched again whenever the headers' Authorization changes:
+// GraphiQL re-introspects when it is given a new fetcher.
 
 import { operationKind } from "./api.js";
 
@@ -55,11 +58,35 @@ function fetcher(params, options) {
   }).then((response) => response.json());
 }
 
+function authorizationInText(text) {
+  try {
+    return authorizationOf(JSON.parse(text || "{}"));
+  } catch {
+    return null; // not JSON (yet): keep the schema we have
+  }
+}
+
 const root = ReactDOM.createRoot(document.getElementById("graphiql"));
-root.render(React.createElement(GraphiQL, {
-  fetcher,
-  shouldPersistHeaders: false,
-  defaultEditorToolsVisibility: "headers",
-  defaultHeaders: '{\n  "Authorization": "Bearer <your API key>"\n}',
-  defaultQuery: "# Put your key in the Headers tab below, then run:\n{\n  stats { total byStatus { status count } }\n}\n",
-}));
+let shownFor = null;
+let pending = null;
+
+function onEditHeaders(text) {
+  const authorization = authorizationInText(text);
+  if (authorization === null || authorization === shownFor) return;
+  clearTimeout(pending);
+  pending = setTimeout(() => render(authorization), 300);
+}
+
+function render(authorization) {
+  shownFor = authorization;
+  root.render(React.createElement(GraphiQL, {
+    fetcher: (params, options) => fetcher(params, options),
+    onEditHeaders,
+    shouldPersistHeaders: false,
+    defaultEditorToolsVisibility: "headers",
+    defaultHeaders: '{\n  "Authorization": "Bearer <your API key>"\n}',
+    defaultQuery: "# Put your key in the Headers tab below, then run:\n{\n  stats { total byStatus { status count } }\n}\n",
+  }));
+}
+
+render(null);
