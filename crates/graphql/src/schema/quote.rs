@@ -3,8 +3,8 @@
 //! organisation's requests; nothing is bought or held.
 
 use super::context::Scope;
-use numberdesk_application::ApiError;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use numberdesk_application::ApiError;
 use numberdesk_domain::ports::AvailableNumber;
 
 /// A candidate number and what the carrier quotes for it.
