@@ -32,3 +32,4 @@ mod metrics;
 mod rest_api;
 mod server;
 mod subscriptions;
+mod two_servers;
