@@ -45,6 +45,14 @@ pub struct ServeConfig {
     /// Most complex GraphQL query accepted.
     #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 1000)]
     pub graphql_max_complexity: usize,
+    /// Most subscriptions running at once on one websocket; the next one is
+    /// answered with an error for its id.
+    #[arg(
+        long,
+        env = "GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value_t = 20
+    )]
+    pub graphql_max_subscriptions_per_socket: usize,
     /// How long a valid API key (and a partner's list of organisations) is
     /// served from memory, in seconds: a key revoked by another process
     /// (`numberdesk admin revoke-key`) keeps working here for up to this long.

@@ -99,6 +99,8 @@ pub async fn build_with(
         introspection: config.graphql_introspection,
         max_query_depth: config.graphql_max_depth,
         max_query_complexity: config.graphql_max_complexity,
+        max_subscriptions_per_socket: config.graphql_max_subscriptions_per_socket,
+        key_cache,
         list_cache_bytes: config.list_cache_mb.saturating_mul(1024 * 1024),
         telnyx_webhook_public_key: config
             .fulfilment

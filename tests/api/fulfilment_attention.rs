@@ -118,21 +118,11 @@ async fn an_order_landing_on_a_cancelled_request_is_recorded_and_listed(
         .expect("request");
     assert_eq!(view.status.as_str(), "cancelled");
 
-    let body = app
-        .graphql_ok(
-            &app.tenant.ops_key,
-            "{ needsAttention { kind requestId requestStatus carrierOrderId phoneNumbers } }",
-            json!({}),
-        )
-        .await;
-    let items = body["needsAttention"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let items = crate::carrier_support::attention(&app).await;
     let item = items
         .iter()
         .find(|i| i["requestId"] == id.as_str())
-        .unwrap_or_else(|| panic!("not listed: {body}"));
+        .unwrap_or_else(|| panic!("not listed: {items:?}"));
     assert_eq!(item["kind"], "ORDER_LANDED_LATE");
     assert_eq!(item["requestStatus"], "cancelled");
     assert_eq!(item["carrierOrderId"], orders[0].id.as_str());

@@ -1,6 +1,6 @@
 //! Bad scalars and out-of-range numbers are the client's: BAD_USER_INPUT,
-//! never INTERNAL; duplicate JSON keys in a GraphQL body are refused. (Naming the argument in `extensions.fields` is not done
-//! yet: async-graphql's parse error does not carry it.)
+//! never INTERNAL, naming the argument (in the message and in
+//! `extensions.argument`); duplicate JSON keys in a GraphQL body are refused.
 
 use crate::helpers::{submit, TestApp};
 use serde_json::json;
@@ -75,5 +75,9 @@ async fn bad_scalars_are_bad_user_input_not_internal(app: TestApp) {
             body["data"].is_null() || body["data"].is_object(),
             "{argument}: {body}"
         );
+        let error = &body["errors"][0];
+        assert_eq!(error["extensions"]["argument"], argument, "{body}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("`{argument}`")), "{body}");
     }
 }

@@ -192,6 +192,7 @@ fn config(database_url: String) -> ServeConfig {
         graphql_introspection: true,
         graphql_max_depth: 12,
         graphql_max_complexity: 1000,
+        graphql_max_subscriptions_per_socket: 20,
         key_cache_seconds: 5.0,
         list_cache_mb: 64,
         demo_seed: false,

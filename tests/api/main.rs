@@ -10,7 +10,9 @@
 mod helpers;
 
 mod carrier_double;
+mod carrier_outcomes;
 mod carrier_process;
+mod carrier_support;
 mod cli;
 mod console_assets;
 mod console_browser;
@@ -25,6 +27,7 @@ mod fulfilment_telnyx;
 mod graphql_api;
 mod graphql_messages;
 mod graphql_paging;
+mod graphql_policy;
 mod graphql_scalars;
 mod harness;
 mod list_cache;

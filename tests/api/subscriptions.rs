@@ -191,3 +191,125 @@ async fn sqlite_connections_without_a_valid_key_are_refused() {
     )
     .await;
 }
+
+/// The close code and reason of a socket's next close frame.
+async fn close_code(socket: &mut Socket) -> Option<u16> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")?;
+        match message.ok()? {
+            Message::Close(frame) => return frame.map(|f| f.code.into()),
+            _ => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite_a_refused_connection_init_closes_with_4403() {
+    let app = spawn(Backend::Sqlite, "ws_4403").await.expect("sqlite");
+    let mut socket = connect(&app, "nd_partner_wrong").await;
+    assert_eq!(close_code(&mut socket).await, Some(4403));
+}
+
+const WATCH_ALL: &str = "subscription { numberRequestEvents { requestId } }";
+
+#[tokio::test]
+async fn sqlite_subscriptions_per_socket_are_capped() {
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, "ws_cap", |c| {
+        c.graphql_max_subscriptions_per_socket = 3
+    })
+    .await
+    .expect("sqlite");
+    let mut socket = connect(&app, &app.tenant.partner_key).await;
+    assert_eq!(
+        next(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    for id in ["1", "2", "3", "4"] {
+        send(
+            &mut socket,
+            json!({"id": id, "type": "subscribe", "payload": {"query": WATCH_ALL}}),
+        )
+        .await;
+    }
+    let refusal = next(&mut socket).await.expect("a refusal");
+    assert_eq!(refusal["type"], "error", "{refusal}");
+    assert_eq!(refusal["id"], "4", "{refusal}");
+    assert!(
+        refusal["payload"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 3")),
+        "{refusal}"
+    );
+
+    // A stopped subscription frees its slot; the others keep running.
+    send(&mut socket, json!({"id": "1", "type": "complete"})).await;
+    send(
+        &mut socket,
+        json!({"id": "5", "type": "subscribe", "payload": {"query": WATCH_ALL}}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let id = submit(&app, &app.tenant, 1, None).await;
+    let mut ids = Vec::new();
+    while ids.len() < 3 {
+        let message = next(&mut socket).await.expect("an event");
+        if message["type"] == "complete" && message["id"] == "1" {
+            continue; // the stopped one's acknowledgement
+        }
+        assert_eq!(message["type"], "next", "{message}");
+        assert_eq!(
+            message["payload"]["data"]["numberRequestEvents"]["requestId"],
+            id.as_str()
+        );
+        ids.push(message["id"].as_str().expect("id").to_owned());
+    }
+    ids.sort();
+    assert_eq!(ids, ["2", "3", "5"]);
+}
+
+#[tokio::test]
+async fn sqlite_a_revoked_key_ends_its_streams_within_the_key_cache_time() {
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, "ws_revoked", |c| {
+        c.key_cache_seconds = 1.0
+    })
+    .await
+    .expect("sqlite");
+    let tenancy = &app.state.tenancy;
+    let partner = app.tenant.account.partner_id;
+    let key = tenancy
+        .issue_key(partner, numberdesk_adapters::tenancy::Role::Partner, "ws")
+        .await
+        .expect("key");
+    let mut socket = connect(&app, &key.secret).await;
+    assert_eq!(
+        next(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": WATCH_ALL}}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(tenancy.revoke_key(key.info.id).await.expect("revokes"));
+    let revoked = std::time::Instant::now();
+    let ended = next(&mut socket).await.expect("an error");
+    // The issue's bound: within the key-cache time (1 s here), measured with
+    // a generous margin for a loaded machine.
+    let took = revoked.elapsed();
+    assert_eq!(ended["type"], "next", "{ended}");
+    assert_eq!(
+        ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{ended}"
+    );
+    assert_eq!(
+        next(&mut socket).await.expect("complete")["type"],
+        "complete"
+    );
+    assert!(
+        took < Duration::from_secs(4),
+        "ended {took:?} after revocation"
+    );
+}

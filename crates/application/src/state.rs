@@ -21,6 +21,11 @@ pub struct ApiSettings {
     pub max_query_complexity: usize,
     /// How often live subscriptions look for new events when not woken.
     pub subscription_poll: std::time::Duration,
+    /// The most subscriptions one websocket may have running at once.
+    pub max_subscriptions_per_socket: usize,
+    /// How long a valid key is served from memory (the key cache); an open
+    /// subscription re-checks its key this often.
+    pub key_cache: std::time::Duration,
     /// Base64 Ed25519 key verifying Telnyx webhooks; without one
     /// `POST /webhooks/telnyx` answers 503.
     pub telnyx_webhook_public_key: Option<String>,
@@ -39,6 +44,8 @@ impl Default for ApiSettings {
             max_query_depth: 12,
             max_query_complexity: 1000,
             subscription_poll: std::time::Duration::from_millis(500),
+            max_subscriptions_per_socket: 20,
+            key_cache: std::time::Duration::from_secs(5),
             telnyx_webhook_public_key: None,
             list_cache_bytes: 64 * 1024 * 1024,
         }

@@ -3,10 +3,8 @@
 
 use crate::request_id::request_id;
 use crate::state::HttpState;
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::Data;
+use async_graphql::http::{WebSocketProtocols, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::ParseRequestError;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{State, WebSocketUpgrade};
@@ -222,34 +220,31 @@ fn changes_state(query: &str) -> bool {
     })
 }
 
+/// The websocket: upgraded here, served by `graphql_ws` (4403 on a refused
+/// `connection_init`, a cap on subscriptions per socket). The subprotocol is
+/// the first one offered that async-graphql speaks; none is a 400.
 async fn graphql_ws(
     State(state): State<HttpState>,
-    protocol: GraphQLProtocol,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let app = state.app.clone();
+    use std::str::FromStr;
+    let protocol = headers
+        .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+        });
+    let Some(protocol) = protocol else {
+        return ApiError::bad_field(
+            "Sec-WebSocket-Protocol",
+            "must offer graphql-transport-ws (or graphql-ws)",
+        )
+        .into_response();
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, state.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let authorization = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned);
-                    let caller = Caller::resolve(&app, authorization.as_deref())
-                        .await
-                        .map_err(async_graphql::Error::from)?;
-                    // Refuse the connection itself: a socket without a valid
-                    // key could only ever receive errors.
-                    if let Caller(Err(why)) = &caller {
-                        return Err(ApiError::Unauthenticated(why.clone()).into());
-                    }
-                    let mut data = Data::default();
-                    data.insert(caller);
-                    Ok(data)
-                })
-                .serve()
-        })
+        .on_upgrade(move |socket| crate::graphql_ws::serve(socket, state, protocol))
 }

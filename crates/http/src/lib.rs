@@ -8,6 +8,7 @@
 mod client_address;
 pub mod console;
 pub mod graphql;
+mod graphql_ws;
 pub mod health;
 pub mod limits;
 pub mod metrics;

@@ -10,6 +10,7 @@
 //! setting knobs and reading counts over HTTP.
 
 pub mod control;
+mod orders;
 mod webhook;
 
 pub use webhook::{order_webhook_body, WebhookSigner, WebhookTarget};

@@ -38,7 +38,9 @@ pub use callbacks::{sign_callback, verify_callback, CallbackSecrets, SIGNATURE_H
 pub use error::FulfilmentError;
 pub use job_store::{JobQueueCount, JobStore};
 pub use jobs::{Job, JobAttemptRow, JobKind, JobStatus, NewJob, RunOutcome};
-pub use order::{customer_reference, order_outcome_unknown_since, request_of_reference};
+pub use order::{
+    customer_reference, order_outcome_unknown_since, request_of_reference, ORDER_MISSING_AFTER,
+};
 pub use settings::FulfilmentSettings;
 pub use webhooks::{InboundWebhook, WebhookReceipt};
 

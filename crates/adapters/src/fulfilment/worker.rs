@@ -6,7 +6,7 @@ use super::{Job, JobKind, RunOutcome};
 use crate::StoreError;
 use chrono::Utc;
 use numberdesk_domain::metadata::CommandMetadata;
-use numberdesk_domain::ports::CarrierOrder;
+use numberdesk_domain::ports::{CarrierOrder, ProviderError};
 use std::time::Duration;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -247,6 +247,9 @@ impl Fulfilment {
                         after: self.poll_delay(job.attempts),
                         note: Some("the carrier still reports the order pending".into()),
                     },
+                    Err(FulfilmentError::Carrier(ProviderError::NotFound)) => {
+                        self.order_not_found(job, owner, request, meta).await
+                    }
                     Err(error) => self.outcome_of(job, &Err(error)),
                 }
             }
@@ -275,6 +278,36 @@ impl Fulfilment {
                 self.outcome_of(job, &result)
             }
             JobKind::Callback => callbacks::deliver(self, job).await,
+        }
+    }
+
+    /// A poll read 404 for the recorded order: counted, and after
+    /// [`order::ORDER_MISSING_AFTER`] answers recorded as `OrderMissing`.
+    async fn order_not_found(
+        &self,
+        job: &Job,
+        owner: &str,
+        request: Uuid,
+        meta: &CommandMetadata,
+    ) -> RunOutcome {
+        let counted = order::order_not_found(
+            &self.inner.desk,
+            &self.inner.jobs,
+            job,
+            owner,
+            request,
+            meta,
+        )
+        .await;
+        match counted {
+            Ok(order::NotFound::Settled) => RunOutcome::Done { http_status: None },
+            Ok(order::NotFound::Counted) => RunOutcome::Retry {
+                error: "the carrier does not find the recorded order (404); reading it again"
+                    .into(),
+                after: self.inner.settings.backoff(job.attempts),
+                http_status: Some(404),
+            },
+            Err(error) => self.outcome_of(job, &Err(error)),
         }
     }
 

@@ -1,9 +1,11 @@
 //! The GraphQL schema. The SDL is checked in at `crates/graphql/schema.graphql`
 //! and a test fails when the code drifts from it.
 
+mod arguments;
 mod attention;
 mod context;
 mod fulfilment;
+mod guard;
 mod inputs;
 mod mutation;
 mod paging;
@@ -17,7 +19,7 @@ pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
 pub use paging::{parse_cursor, KeysetConnection, PageArgs};
 pub use query::Query;
-pub use subscription::SubscriptionRoot;
+pub use subscription::{SubscriberKey, SubscriptionRoot};
 
 use crate::state::AppState;
 use async_graphql::{MergedObject, Schema};
@@ -37,9 +39,15 @@ pub fn build_schema(state: AppState) -> NumberDeskSchema {
         .limit_depth(settings.max_query_depth)
         .limit_complexity(settings.max_query_complexity)
         .limit_recursive_depth(32)
+        .extension(guard::DocumentGuard {
+            introspection: settings.introspection,
+            max_fields: settings.max_query_complexity,
+        })
+        .extension(arguments::NameBadArguments)
         .data(state);
     if !settings.introspection {
-        builder = builder.disable_introspection();
+        // Off means off: no schema, and no "Did you mean …" listing names.
+        builder = builder.disable_introspection().disable_suggestions();
     }
     builder.finish()
 }

@@ -5,6 +5,10 @@
 //! The store's "log moved" signal (`NumberDesk::log_moved`: every projector
 //! pass here, other processes' passes as heard) wakes subscribers; a poll is
 //! the fallback.
+//!
+//! A stream re-checks the key it was opened with every key-cache period
+//! (`KEY_CACHE_SECONDS`): once the key is revoked the stream sends one error
+//! (UNAUTHENTICATED) and completes.
 
 use super::context::caller;
 use super::query::visible_request;
@@ -22,6 +26,11 @@ use uuid::Uuid;
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
+/// The `Authorization` value a websocket was opened with, kept in the
+/// connection's data so that its streams can re-check the key.
+#[derive(Clone, Debug)]
+pub struct SubscriberKey(pub String);
+
 struct Cursor {
     state: AppState,
     position: i64,
@@ -29,6 +38,9 @@ struct Cursor {
     organizations: Option<Vec<i64>>,
     request: Option<Uuid>,
     wake: tokio::sync::watch::Receiver<u64>,
+    key: Option<SubscriberKey>,
+    next_check: tokio::time::Instant,
+    ended: bool,
 }
 
 impl Cursor {
@@ -40,10 +52,48 @@ impl Cursor {
                 .is_none_or(|orgs| orgs.contains(&event.organization_id))
     }
 
-    async fn next(mut self) -> Option<(EventObject, Self)> {
+    /// Whether the key the stream was opened with still holds, checked at
+    /// most once per key-cache period.
+    async fn key_still_valid(&mut self) -> Result<(), ApiError> {
+        let Some(SubscriberKey(authorization)) = &self.key else {
+            return Ok(());
+        };
+        let now = tokio::time::Instant::now();
+        if now < self.next_check {
+            return Ok(());
+        }
+        self.next_check = now + self.check_every();
+        match crate::auth::authenticate_value(&self.state, Some(authorization)).await {
+            Err(ApiError::Unauthenticated(why)) => Err(ApiError::Unauthenticated(format!(
+                "{why}: the subscription ended"
+            ))),
+            // A store hiccup does not end a stream; the next check retries.
+            Err(error) => {
+                tracing::warn!(error = ?error, "subscription could not re-check its key");
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+        }
+    }
+
+    fn check_every(&self) -> std::time::Duration {
+        self.state
+            .settings
+            .key_cache
+            .max(std::time::Duration::from_millis(200))
+    }
+
+    async fn next(mut self) -> Option<(Result<EventObject>, Self)> {
         loop {
+            if self.ended {
+                return None;
+            }
+            if let Err(error) = self.key_still_valid().await {
+                self.ended = true;
+                return Some((Err(error.into()), self));
+            }
             if let Some(event) = self.buffer.pop_front() {
-                return Some((event.into(), self));
+                return Some((Ok(event.into()), self));
             }
             match self.state.desk.events_after(self.position, 100).await {
                 Ok(events) if !events.is_empty() => {
@@ -61,6 +111,14 @@ impl Cursor {
                 }
             }
             let poll = self.state.settings.subscription_poll;
+            let until_check = self
+                .next_check
+                .saturating_duration_since(tokio::time::Instant::now());
+            let poll = if self.key.is_some() {
+                poll.min(until_check)
+            } else {
+                poll
+            };
             tokio::select! {
                 changed = self.wake.changed() => {
                     if changed.is_err() {
@@ -83,7 +141,7 @@ impl SubscriptionRoot {
         organization: Option<i64>,
         request_id: Option<ID>,
         after_position: Option<i64>,
-    ) -> Result<impl Stream<Item = EventObject>> {
+    ) -> Result<impl Stream<Item = Result<EventObject>>> {
         let (state, principal) = caller(ctx)?;
         let request = match &request_id {
             Some(id) => {
@@ -114,6 +172,9 @@ impl SubscriptionRoot {
             organizations,
             request,
             wake: state.desk.log_moved(),
+            key: ctx.data_opt::<SubscriberKey>().cloned(),
+            next_check: tokio::time::Instant::now() + state.settings.key_cache,
+            ended: false,
         };
         Ok(futures::stream::unfold(cursor, Cursor::next))
     }

@@ -6,11 +6,13 @@
 //! * [`assign`]: auto-fulfilment's assignment to `system`;
 //! * [`job`]: the order job and its unknown-outcome marker;
 //! * [`attempt`]: ordering an attempt (never twice);
-//! * [`outcome`]: applying carrier outcomes, from polls and webhooks.
+//! * [`outcome`]: applying carrier outcomes, from polls and webhooks;
+//! * [`missing`]: a recorded order the carrier says does not exist.
 
 mod assign;
 mod attempt;
 mod job;
+mod missing;
 mod outcome;
 mod reference;
 mod support;
@@ -19,5 +21,7 @@ pub(super) use assign::auto_assign;
 pub(super) use attempt::run_order;
 pub use job::order_outcome_unknown_since;
 pub(super) use job::OrderJob;
+pub use missing::ORDER_MISSING_AFTER;
+pub(super) use missing::{order_not_found, NotFound};
 pub(super) use outcome::{apply_webhook, run_poll};
 pub use reference::{customer_reference, request_of_reference};

@@ -123,7 +123,10 @@ pub(in crate::fulfilment) async fn run_poll(
     Ok(view_of(desk, request).await?.status != RequestStatus::Ordered)
 }
 
-/// Applies a webhook's order report. A report for an order not recorded yet
+/// Applies a webhook's order report. An order-level outcome that names no
+/// numbers (`number_order.complete` with status `success` and no
+/// `phone_numbers`) makes it read the order from the carrier at once. A
+/// report for an order not recorded yet
 /// (the webhook overtook our `Ordered`) is retried; one that contradicts
 /// what is recorded (late, duplicate, out of order) is reconciled by reading
 /// the order from the carrier.
@@ -147,6 +150,16 @@ pub(in crate::fulfilment) async fn apply_webhook(
     }
     if view.status != RequestStatus::Ordered {
         // Settled already: a late or duplicate report changes nothing.
+        return Ok(());
+    }
+    if order.status != CarrierOrderStatus::Pending && order.phone_numbers.is_empty() {
+        // An order-level outcome without per-number detail: read the order
+        // now rather than leaving the request ORDERED until the next poll.
+        tracing::info!(%request, order = %order.id, "order-level webhook without numbers; reading the order");
+        let current = provider.order_status(&order.id).await?;
+        if let Applied::Doubt(why) = record_outcome(desk, request, &current, meta).await? {
+            tracing::warn!(%request, %why, "carrier order contradicts the record; left as recorded");
+        }
         return Ok(());
     }
     if let Applied::Doubt(why) = record_outcome(desk, request, order, meta).await? {
