@@ -194,8 +194,16 @@ async fn projections_rebuild_replays_the_log_into_identical_views() {
             .expect("assign");
         }
     }
+    // Let this process's sequencer pass finish, and run the CLI off the
+    // runtime thread: blocking it could park a pass holding SQLite's write
+    // lock.
+    desk.projection_status().await.expect("settled");
     let before = desk.dump_views().await.expect("views");
-    let output = numberdesk(&url, &["projections", "rebuild"]);
+    let cli_url = url.clone();
+    let output =
+        tokio::task::spawn_blocking(move || numberdesk(&cli_url, &["projections", "rebuild"]))
+            .await
+            .expect("cli");
     assert!(output.contains("from 5 events"), "{output}");
     let after = desk.dump_views().await.expect("views");
     assert_eq!(before, after);

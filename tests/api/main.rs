@@ -37,3 +37,4 @@ mod prices;
 mod rest_api;
 mod server;
 mod subscriptions;
+mod two_servers;

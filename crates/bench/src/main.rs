@@ -3,6 +3,7 @@
 //! grows the log with a bulk loader for the growth runs. See BENCHMARKS.md.
 
 mod ceiling;
+mod cross_server;
 mod raw;
 mod runner;
 mod seed;
@@ -41,6 +42,22 @@ enum Command {
     },
     /// Run workloads against a running server (and the raw-SQL baseline).
     Run(RunArgs),
+    /// Subscriber latency across two servers on one database: writes through
+    /// `--url`, a subscriber on `--url2` (see `cross_server.rs`).
+    CrossServer {
+        /// Server 1 (writes).
+        #[arg(long)]
+        url: String,
+        /// Server 2 (the subscriber).
+        #[arg(long)]
+        url2: String,
+        /// The servers' database (a bench tenant is created in it).
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// Writes to time.
+        #[arg(long, default_value_t = 400)]
+        samples: usize,
+    },
     /// Grow the log to each level with the bulk loader and measure at each.
     Growth {
         #[command(flatten)]
@@ -170,6 +187,15 @@ async fn main() -> anyhow::Result<()> {
             finish(&args, &reports, json!({}))
         }
         Command::Growth { run, levels } => growth(&run, &levels).await,
+        Command::CrossServer {
+            url,
+            url2,
+            database_url,
+            samples,
+        } => {
+            let tenant = setup::create(&database_url).await?;
+            cross_server::run(&url, &url2, &tenant, samples).await
+        }
     }
 }
 
