@@ -8,7 +8,15 @@ if (!url) {
   console.error('usage: node scripts/graphql-audit.mjs http://127.0.0.1:PORT/graphql');
   process.exit(2);
 }
-const results = await auditServer({ url });
+// Every audit request carries the API key (NUMBERDESK_KEY), as a signed-in
+// client's would: introspection answers signed-in callers only.
+const key = process.env.NUMBERDESK_KEY;
+const fetchFn = (input, init = {}) => {
+  const headers = new Headers(init.headers);
+  if (key) headers.set('authorization', `Bearer ${key}`);
+  return fetch(input, { ...init, headers });
+};
+const results = await auditServer({ url, fetchFn });
 let mustFailures = 0;
 for (const result of results) {
   const must = result.name.startsWith('MUST');
