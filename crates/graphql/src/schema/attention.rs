@@ -8,7 +8,6 @@
 use super::context::{OpsOnly, Scope};
 use super::paging::{connection, KeysetConnection, PageArgs};
 use super::types::TotalCount;
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use numberdesk_adapters::{self as adapters, Page};
@@ -122,7 +121,7 @@ impl AttentionQuery {
             i32,
         >,
         #[graphql(desc = "A cursor: only items before it.")] before: Option<String>,
-    ) -> Result<Connection<String, UnmatchedCarrierWebhook, UnmatchedTotal>> {
+    ) -> Result<KeysetConnection<UnmatchedCarrierWebhook>> {
         let state = Scope::of(ctx)?.state;
         let request = PageArgs {
             first,
@@ -136,27 +135,22 @@ impl AttentionQuery {
             .unmatched_webhooks(&request)
             .await
             .map_err(ApiError::from)?;
-        let mut out = Connection::with_additional_fields(
-            page.has_previous_page,
-            page.has_next_page,
-            UnmatchedTotal(state.clone()),
-        );
-        out.edges.extend(page.items.into_iter().map(|w| {
-            Edge::new(
-                w.id.to_string(),
-                UnmatchedCarrierWebhook {
-                    event_id: w.event_id,
-                    event_type: w.event_type,
-                    occurred_at: w.occurred_at,
-                    received_at: DateTime::from_timestamp_millis(w.received_at).unwrap_or_default(),
-                    carrier_order_id: w.carrier_order_id,
-                    customer_reference: w.customer_reference,
-                    reason: w.reason,
-                    body: w.body,
-                },
-            )
-        }));
-        Ok(out)
+        let total = TotalCount::UnmatchedWebhooks(state.clone());
+        Ok(connection(
+            page,
+            total,
+            |w| w.id,
+            |w| UnmatchedCarrierWebhook {
+                event_id: w.event_id,
+                event_type: w.event_type,
+                occurred_at: w.occurred_at,
+                received_at: DateTime::from_timestamp_millis(w.received_at).unwrap_or_default(),
+                carrier_order_id: w.carrier_order_id,
+                customer_reference: w.customer_reference,
+                reason: w.reason,
+                body: w.body,
+            },
+        ))
     }
 }
 
@@ -179,30 +173,6 @@ pub struct UnmatchedCarrierWebhook {
     pub reason: String,
     /// The raw body, as signed.
     pub body: String,
-}
-
-/// The total of `unmatchedCarrierWebhooks`, counted only when selected.
-pub struct UnmatchedTotal(numberdesk_application::AppState);
-
-#[Object]
-impl UnmatchedTotal {
-    /// Unmatched webhooks across all pages.
-    async fn total_count(&self) -> Result<i64> {
-        let count_only = adapters::PageRequest {
-            first: 0,
-            with_total: true,
-            ..adapters::PageRequest::default()
-        };
-        let page = self
-            .0
-            .fulfilment
-            .unmatched_webhooks(&count_only)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(page
-            .total_count
-            .ok_or_else(|| ApiError::Internal("the store did not count".into()))?)
-    }
 }
 
 async fn item_of(

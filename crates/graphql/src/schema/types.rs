@@ -263,6 +263,8 @@ pub enum TotalCount {
     PhoneNumbers(AppState, PhoneNumberFilter),
     /// Of `auditLog`.
     Audit(AppState, AuditFilter),
+    /// Of `unmatchedCarrierWebhooks`.
+    UnmatchedWebhooks(AppState),
 }
 
 #[Object]
@@ -289,6 +291,11 @@ impl TotalCount {
             TotalCount::Audit(state, filter) => state
                 .desk
                 .audit_log(filter, &count_only)
+                .await
+                .map(|page| page.total_count),
+            TotalCount::UnmatchedWebhooks(state) => state
+                .fulfilment
+                .unmatched_webhooks(&count_only)
                 .await
                 .map(|page| page.total_count),
         }
