@@ -1,0 +1,117 @@
+//! The rules commands are checked against: what an order may hold, which
+//! numbers fit the request, and when an order is settled.
+
+use super::{NumberRequest, NumberState};
+use crate::request::{NumberRequestError, RequestStatus};
+use crate::values::PhoneNumber;
+
+impl NumberRequest {
+    pub(super) fn check_order(
+        &self,
+        phone_numbers: &[PhoneNumber],
+    ) -> Result<(), NumberRequestError> {
+        let quantity = self
+            .details
+            .as_ref()
+            .map_or(1, |d| usize::from(d.quantity.get()));
+        if phone_numbers.is_empty() || phone_numbers.len() > quantity {
+            return Err(NumberRequestError::invalid(
+                "phone_numbers",
+                format!(
+                    "an order must hold 1 to {quantity} numbers (got {})",
+                    phone_numbers.len()
+                ),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(dup) = phone_numbers.iter().find(|n| !seen.insert(*n)) {
+            return Err(NumberRequestError::invalid(
+                "phone_numbers",
+                format!("{dup} is listed twice"),
+            ));
+        }
+        for (i, number) in phone_numbers.iter().enumerate() {
+            self.check_number(number).map_err(|why| {
+                NumberRequestError::invalid("phone_numbers", format!("[{i}] {why}"))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A number of another country (or of a type the request excludes) is
+    /// never recorded as ordered or provisioned.
+    pub(super) fn check_number(&self, number: &PhoneNumber) -> Result<(), String> {
+        match &self.details {
+            Some(details) => {
+                match crate::request::number_mismatch(details.country, details.number_type, number)
+                {
+                    Some(why) => Err(why),
+                    None => Ok(()),
+                }
+            }
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn number_state(
+        &self,
+        phone_number: &PhoneNumber,
+    ) -> Result<NumberState, NumberRequestError> {
+        self.order
+            .as_ref()
+            .and_then(|o| o.numbers.get(phone_number))
+            .copied()
+            .ok_or_else(|| {
+                NumberRequestError::invalid(
+                    "phone_number",
+                    format!("{phone_number} is not in this request's order"),
+                )
+            })
+    }
+
+    pub(super) fn failed_numbers(
+        &self,
+        phone_numbers: Vec<PhoneNumber>,
+    ) -> Result<Vec<PhoneNumber>, NumberRequestError> {
+        let pending = |n: &PhoneNumber| {
+            self.order
+                .as_ref()
+                .and_then(|o| o.numbers.get(n))
+                .is_some_and(|s| *s == NumberState::Pending)
+        };
+        if phone_numbers.is_empty() {
+            return Ok(self
+                .order
+                .iter()
+                .flat_map(|o| o.numbers.keys())
+                .filter(|n| pending(n))
+                .cloned()
+                .collect());
+        }
+        let mut failed = Vec::new();
+        for number in phone_numbers {
+            if self.number_state(&number)? == NumberState::Provisioned {
+                return Err(NumberRequestError::invalid(
+                    "phone_numbers",
+                    format!("{number} is already provisioned"),
+                ));
+            }
+            if pending(&number) && !failed.contains(&number) {
+                failed.push(number);
+            }
+        }
+        Ok(failed)
+    }
+
+    pub(super) fn settle_order(&mut self) {
+        if let Some(order) = &self.order {
+            if order.is_settled() {
+                self.status = Some(if order.any_provisioned() {
+                    RequestStatus::Provisioned
+                } else {
+                    RequestStatus::Failed
+                });
+            }
+        }
+    }
+}
