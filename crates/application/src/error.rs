@@ -194,7 +194,9 @@ impl From<NumberRequestError> for ApiError {
             NumberRequestError::InvalidTransition { command, status } => ApiError::Conflict(
                 format!("cannot {} a request that is {status}", api_action(command)),
             ),
-            NumberRequestError::AlreadySubmitted => ApiError::Conflict(error.to_string()),
+            NumberRequestError::AlreadySubmitted | NumberRequestError::AlreadyReleased { .. } => {
+                ApiError::Conflict(error.to_string())
+            }
         }
     }
 }

@@ -25,12 +25,30 @@ pub struct Attention {
     pub late_orders: Vec<LateOrder>,
     /// The recorded order the carrier says does not exist.
     pub missing_order: Option<CarrierOrderId>,
+    /// Numbers of late orders released since (they need nothing more).
+    #[serde(default)]
+    pub released: Vec<PhoneNumber>,
 }
 
 impl Attention {
     /// Whether anything needs attention.
     pub fn is_needed(&self) -> bool {
-        !self.late_orders.is_empty() || self.missing_order.is_some()
+        self.unreleased_late_orders().next().is_some() || self.missing_order.is_some()
+    }
+
+    /// The late orders still holding a number nobody released (or listing
+    /// no numbers at all, which ops must look at the carrier for).
+    pub fn unreleased_late_orders(&self) -> impl Iterator<Item = &LateOrder> {
+        self.late_orders.iter().filter(|o| {
+            o.phone_numbers.is_empty() || o.phone_numbers.iter().any(|n| !self.released.contains(n))
+        })
+    }
+
+    /// Whether the number is in an order that landed late.
+    pub fn holds_late(&self, number: &PhoneNumber) -> bool {
+        self.late_orders
+            .iter()
+            .any(|o| o.phone_numbers.contains(number))
     }
 
     fn knows(&self, id: &CarrierOrderId) -> bool {
@@ -53,6 +71,11 @@ impl Attention {
             NumberRequestEvent::OrderMissing {
                 carrier_order_id, ..
             } => self.missing_order = Some(carrier_order_id.clone()),
+            NumberRequestEvent::NumberReleased { phone_number, .. }
+                if self.holds_late(phone_number) && !self.released.contains(phone_number) =>
+            {
+                self.released.push(phone_number.clone());
+            }
             _ => {}
         }
     }

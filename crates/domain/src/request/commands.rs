@@ -104,6 +104,24 @@ pub enum NumberRequestCommand {
         /// What the carrier answered.
         reason: Reason,
     },
+    /// Ask to release a number the request holds: a live number of its
+    /// order, or a number of an order that landed late. Accepted in every
+    /// status; asking again while the release runs changes nothing; a
+    /// number already released is refused.
+    RequestRelease {
+        /// The number.
+        phone_number: PhoneNumber,
+        /// Why.
+        reason: Reason,
+        /// Who asks (the actor).
+        requested_by: String,
+    },
+    /// Record that the carrier no longer holds a number whose release was
+    /// asked for; recording it again changes nothing.
+    RecordReleased {
+        /// The number.
+        phone_number: PhoneNumber,
+    },
 }
 
 impl NumberRequestCommand {
@@ -121,6 +139,8 @@ impl NumberRequestCommand {
             NumberRequestCommand::Cancel { .. } => "cancel",
             NumberRequestCommand::RecordLateOrder { .. } => "record_late_order",
             NumberRequestCommand::RecordOrderMissing { .. } => "record_order_missing",
+            NumberRequestCommand::RequestRelease { .. } => "request_release",
+            NumberRequestCommand::RecordReleased { .. } => "record_released",
         }
     }
 }

@@ -18,6 +18,12 @@ pub enum NumberRequestError {
         /// The status that refused it.
         status: RequestStatus,
     },
+    /// The number was released already.
+    #[error("{phone_number} is already released")]
+    AlreadyReleased {
+        /// The number.
+        phone_number: String,
+    },
     /// The command's data breaks a rule of the request.
     #[error("{field}: {reason}")]
     Invalid {

@@ -104,6 +104,27 @@ pub enum NumberRequestEvent {
         /// What the carrier answered.
         reason: Reason,
     },
+    /// Someone asked to release a number the request holds (live, or of an
+    /// order that landed late); fulfilment releases it at the carrier. The
+    /// status does not change.
+    ReleaseRequested {
+        /// The number.
+        phone_number: PhoneNumber,
+        /// Why.
+        reason: Reason,
+        /// Who asked (the actor).
+        requested_by: String,
+    },
+    /// The carrier no longer holds the number for us: it is released. The
+    /// status does not change.
+    NumberReleased {
+        /// The number.
+        phone_number: PhoneNumber,
+        /// Why (from the request for it).
+        reason: Reason,
+        /// Who asked for it (the actor).
+        requested_by: String,
+    },
 }
 
 impl NumberRequestEvent {
@@ -116,7 +137,7 @@ impl NumberRequestEvent {
     }
 
     /// Every event type name, for filters and schemas.
-    pub const TYPES: [&'static str; 10] = [
+    pub const TYPES: [&'static str; 12] = [
         "Submitted",
         "Assigned",
         "NotesUpdated",
@@ -127,6 +148,8 @@ impl NumberRequestEvent {
         "Cancelled",
         "OrderLandedLate",
         "OrderMissing",
+        "ReleaseRequested",
+        "NumberReleased",
     ];
 }
 
@@ -143,6 +166,8 @@ impl DomainEvent for NumberRequestEvent {
             NumberRequestEvent::Cancelled { .. } => "Cancelled",
             NumberRequestEvent::OrderLandedLate { .. } => "OrderLandedLate",
             NumberRequestEvent::OrderMissing { .. } => "OrderMissing",
+            NumberRequestEvent::ReleaseRequested { .. } => "ReleaseRequested",
+            NumberRequestEvent::NumberReleased { .. } => "NumberReleased",
         };
         name.to_owned()
     }

@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod number_checks;
 mod pricing;
+mod release;
 mod status;
 pub mod upcasting;
 
@@ -19,4 +20,5 @@ pub use details::{RequestDetails, RequestInput};
 pub use error::NumberRequestError;
 pub use events::{NumberRequestEvent, Submitted, EVENT_VERSION, ORDERED_VERSION};
 pub use number_checks::{number_mismatch, number_region};
+pub use release::{Release, Releases};
 pub use status::RequestStatus;

@@ -28,6 +28,7 @@ impl Aggregate for NumberRequest {
 
     fn apply(&mut self, event: Self::Event) {
         self.attention.apply(&event);
+        self.releases.apply(&event);
         match event {
             NumberRequestEvent::Submitted(submitted) => {
                 let submitted = *submitted;
@@ -99,6 +100,9 @@ impl Aggregate for NumberRequest {
             // Recorded in `attention`; the status does not change.
             NumberRequestEvent::OrderLandedLate { .. }
             | NumberRequestEvent::OrderMissing { .. } => {}
+            // Recorded in `releases`; the status does not change.
+            NumberRequestEvent::ReleaseRequested { .. }
+            | NumberRequestEvent::NumberReleased { .. } => {}
         }
     }
 }

@@ -103,6 +103,35 @@ impl NumberRequest {
         Ok(failed)
     }
 
+    /// A number can be released when it is live for this request or in an
+    /// order that landed late; a released one is refused as such.
+    pub(super) fn check_holds(&self, number: &PhoneNumber) -> Result<(), NumberRequestError> {
+        if self.releases.is_released(number) {
+            return Err(NumberRequestError::AlreadyReleased {
+                phone_number: number.as_str().to_owned(),
+            });
+        }
+        if self.attention.holds_late(number) {
+            return Ok(());
+        }
+        let state = self.order.as_ref().and_then(|o| o.numbers.get(number));
+        match state {
+            Some(NumberState::Provisioned) => Ok(()),
+            Some(NumberState::Pending) => Err(NumberRequestError::invalid(
+                "phone_number",
+                format!("{number} is not live yet (pending at the carrier)"),
+            )),
+            Some(NumberState::Failed) => Err(NumberRequestError::invalid(
+                "phone_number",
+                format!("{number} failed at the carrier; nothing to release"),
+            )),
+            None => Err(NumberRequestError::invalid(
+                "phone_number",
+                format!("{number} is not a number this request holds"),
+            )),
+        }
+    }
+
     pub(super) fn settle_order(&mut self) {
         if let Some(order) = &self.order {
             if order.is_settled() {

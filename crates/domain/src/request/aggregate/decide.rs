@@ -34,6 +34,17 @@ impl NumberRequest {
                     carrier_order_id,
                     reason,
                 } => return current.order_missing(carrier_order_id, reason),
+                NumberRequestCommand::RequestRelease {
+                    phone_number,
+                    reason,
+                    requested_by,
+                } => {
+                    self.check_holds(&phone_number)?;
+                    return self.releases.request(phone_number, reason, requested_by);
+                }
+                NumberRequestCommand::RecordReleased { phone_number } => {
+                    return self.releases.record(phone_number)
+                }
                 _ => {}
             }
         }

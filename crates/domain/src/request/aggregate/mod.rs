@@ -7,6 +7,7 @@ mod checks;
 mod decide;
 
 use super::attention::Attention;
+use super::release::Releases;
 use super::{RequestDetails, RequestStatus};
 use crate::values::{Assignee, CarrierOrderId, OpsNotes, PhoneNumber, Reason};
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,8 @@ pub struct NumberRequest {
     reason: Option<Reason>,
     #[serde(default)]
     attention: Attention,
+    #[serde(default)]
+    releases: Releases,
 }
 
 impl NumberRequest {
@@ -118,7 +121,12 @@ impl NumberRequest {
     pub fn attention(&self) -> &Attention {
         &self.attention
     }
-    /// The numbers that are live.
+    /// The numbers whose release was asked for, and where each stands.
+    pub fn releases(&self) -> &Releases {
+        &self.releases
+    }
+    /// The numbers that went live (released ones included; see
+    /// [`NumberRequest::releases`]).
     pub fn provisioned_numbers(&self) -> Vec<&PhoneNumber> {
         self.order
             .iter()
