@@ -373,6 +373,12 @@ impl NumberProvider for HangAfterPlacing {
     ) -> Result<Option<CarrierOrder>, ProviderError> {
         self.inner.find_order_by_reference(reference).await
     }
+    async fn release_number(
+        &self,
+        phone_number: &numberdesk_domain::values::PhoneNumber,
+    ) -> Result<numberdesk_domain::ports::ReleaseOutcome, ProviderError> {
+        self.inner.release_number(phone_number).await
+    }
 }
 
 async fn a_crash_after_the_carrier_accepted_the_order_never_orders_twice(

@@ -28,7 +28,7 @@ use url::Url;
 pub struct TelnyxClient {
     http: reqwest::Client,
     base_url: Url,
-    retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl TelnyxClient {
@@ -192,7 +192,11 @@ impl TelnyxClient {
         self.get(url).await
     }
 
-    fn url(&self, segments: &[&str], query: &[(String, String)]) -> Result<Url, TelnyxError> {
+    pub(crate) fn url(
+        &self,
+        segments: &[&str],
+        query: &[(String, String)],
+    ) -> Result<Url, TelnyxError> {
         let mut url = self.base_url.clone();
         url.path_segments_mut()
             .map_err(|()| TelnyxError::InvalidRequest("base URL cannot be a base".into()))?
@@ -205,7 +209,7 @@ impl TelnyxClient {
         Ok(url)
     }
 
-    async fn get<T: DeserializeOwned>(&self, url: Url) -> Result<T, TelnyxError> {
+    pub(crate) async fn get<T: DeserializeOwned>(&self, url: Url) -> Result<T, TelnyxError> {
         self.retry
             .run(Idempotency::Idempotent, || {
                 self.send_once(Method::GET, url.clone(), None)
@@ -213,7 +217,7 @@ impl TelnyxClient {
             .await
     }
 
-    async fn send_once<T: DeserializeOwned>(
+    pub(crate) async fn send_once<T: DeserializeOwned>(
         &self,
         method: Method,
         url: Url,
@@ -261,7 +265,7 @@ impl TelnyxClient {
     }
 }
 
-fn non_empty(id: &str) -> Result<&str, TelnyxError> {
+pub(crate) fn non_empty(id: &str) -> Result<&str, TelnyxError> {
     if id.trim().is_empty() {
         Err(TelnyxError::InvalidRequest("empty id".into()))
     } else {

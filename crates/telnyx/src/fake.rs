@@ -11,6 +11,7 @@
 
 pub mod control;
 mod orders;
+mod phone_numbers;
 mod webhook;
 
 pub use webhook::{order_webhook_body, WebhookSigner, WebhookTarget};
@@ -124,6 +125,7 @@ pub struct FakeState {
     /// Where pending orders are reported complete by a signed webhook.
     pub webhook: Option<WebhookTarget>,
     orders: Vec<StoredOrder>,
+    released: HashSet<String>,
 }
 
 impl FakeState {
@@ -516,12 +518,16 @@ fn route(
                 },
             )
         }
-        _ => error(
-            404,
-            "10005",
-            "Resource not found",
-            "no such route in the fake",
-        ),
+        (_, segments) => {
+            phone_numbers::route(&mut s, method, segments, query).unwrap_or_else(|| {
+                error(
+                    404,
+                    "10005",
+                    "Resource not found",
+                    "no such route in the fake",
+                )
+            })
+        }
     }
 }
 

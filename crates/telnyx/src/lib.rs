@@ -18,12 +18,14 @@
 #![deny(missing_docs)]
 
 mod client;
+mod client_phone_numbers;
 mod config;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
 mod mapping;
 mod provider;
+mod provider_release;
 mod range;
 mod retry;
 pub mod sandbox;

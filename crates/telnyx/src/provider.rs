@@ -11,6 +11,7 @@ use crate::types::{
 use async_trait::async_trait;
 use numberdesk_domain::ports::{
     AvailableNumber, CarrierOrder, NumberProvider, NumberSearch, OrderRequest, ProviderError,
+    ReleaseOutcome,
 };
 use numberdesk_domain::values::{CountryCode, PhoneNumber, Price};
 use std::collections::BTreeMap;
@@ -204,5 +205,12 @@ impl NumberProvider for TelnyxProvider {
         };
         let full = self.client.get_number_order(&first.id).await?;
         carrier_order_from_telnyx(&full).map(Some)
+    }
+
+    async fn release_number(
+        &self,
+        phone_number: &PhoneNumber,
+    ) -> Result<ReleaseOutcome, ProviderError> {
+        crate::provider_release::release(&self.client, phone_number).await
     }
 }

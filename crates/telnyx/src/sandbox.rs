@@ -29,10 +29,13 @@
 //! [`crate::TelnyxConfig::from_env`] for the other settings); the server then
 //! uses [`crate::TelnyxProvider`] instead.
 
+#[path = "sandbox_release.rs"]
+mod release;
+
 use async_trait::async_trait;
 use numberdesk_domain::ports::{
     AvailableNumber, CarrierNumber, CarrierOrder, CarrierOrderStatus, NumberProvider, NumberSearch,
-    OrderRequest, ProviderError,
+    OrderRequest, ProviderError, ReleaseOutcome,
 };
 use numberdesk_domain::values::{CountryCode, NumberType, PhoneNumber, Price};
 use rand::rngs::StdRng;
@@ -396,6 +399,13 @@ impl NumberProvider for SandboxProvider {
             .get(customer_reference)
             .and_then(|id| state.orders.get(id))
             .map(|o| self.view(o)))
+    }
+
+    async fn release_number(
+        &self,
+        phone_number: &PhoneNumber,
+    ) -> Result<ReleaseOutcome, ProviderError> {
+        Ok(release::release(&mut self.state(), phone_number))
     }
 }
 

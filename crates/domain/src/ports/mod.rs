@@ -5,5 +5,5 @@ mod number_provider;
 
 pub use number_provider::{
     AvailableNumber, CarrierNumber, CarrierOrder, CarrierOrderStatus, NumberProvider, NumberSearch,
-    OrderRequest, ProviderError,
+    OrderRequest, ProviderError, ReleaseOutcome,
 };

@@ -94,6 +94,17 @@ pub struct CarrierOrder {
     pub phone_numbers: Vec<CarrierNumber>,
 }
 
+/// What releasing a number found at the carrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseOutcome {
+    /// The carrier held the number and has released it now.
+    Released,
+    /// The carrier does not hold the number for us (any more): released
+    /// already, e.g. by an earlier attempt whose answer was lost.
+    NotHeld,
+}
+
 /// Why a carrier call failed, sorted by what the caller should do next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
@@ -146,4 +157,11 @@ pub trait NumberProvider: Send + Sync {
         &self,
         customer_reference: &str,
     ) -> Result<Option<CarrierOrder>, ProviderError>;
+    /// Releases a number the account holds. Idempotent: a number the
+    /// carrier no longer holds for us is [`ReleaseOutcome::NotHeld`], so a
+    /// release whose answer was lost can simply be run again.
+    async fn release_number(
+        &self,
+        phone_number: &PhoneNumber,
+    ) -> Result<ReleaseOutcome, ProviderError>;
 }

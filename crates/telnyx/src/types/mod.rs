@@ -11,6 +11,7 @@ mod common;
 mod errors;
 mod number_order_phone_number;
 mod order;
+mod phone_number;
 mod search;
 mod sub_order;
 mod webhook;
@@ -23,6 +24,7 @@ pub use order::{
     NumberOrderWithPhoneNumbers, OrderPhoneNumber, OrderStatus, PhoneNumbersJobPhoneNumber,
     RegulatoryRequirementWithValue, RequirementFieldType, RequirementsStatus,
 };
+pub use phone_number::PhoneNumberRecord;
 pub use search::{
     AvailablePhoneNumber, AvailablePhoneNumbersMetadata, AvailablePhoneNumbersQuery,
     AvailablePhoneNumbersResponse, CostInformation, Feature, NumberFeature, RegionInformation,
