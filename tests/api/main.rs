@@ -34,6 +34,8 @@ mod harness;
 mod list_cache;
 mod metrics;
 mod prices;
+mod release;
+mod release_carrier;
 mod rest_api;
 mod server;
 mod subscriptions;

@@ -88,8 +88,21 @@ pub(crate) fn fold(events: &[RecordedEvent]) -> Result<Option<Projection>, Store
             .map(|(n, _)| n.as_str().to_owned())
             .collect()
     };
-    let provisioned_numbers = numbers_in(NumberState::Provisioned);
-    let mut phone_numbers: Vec<PhoneNumberView> = provisioned_numbers
+    let releases = aggregate.releases();
+    let number_status = |number: &str| -> &'static str {
+        let Ok(number) = numberdesk_domain::values::PhoneNumber::parse(number) else {
+            return "provisioned";
+        };
+        if releases.is_released(&number) {
+            "released"
+        } else if releases.is_pending(&number) {
+            "releasing"
+        } else {
+            "provisioned"
+        }
+    };
+    let went_live = numbers_in(NumberState::Provisioned);
+    let mut phone_numbers: Vec<PhoneNumberView> = went_live
         .iter()
         .filter_map(|number| {
             provisioning.get(number).map(|p| PhoneNumberView {
@@ -100,12 +113,17 @@ pub(crate) fn fold(events: &[RecordedEvent]) -> Result<Option<Projection>, Store
                 request_id: uuid,
                 request_number: aggregate.number(),
                 carrier_order_id: p.carrier_order_id.clone(),
-                status: "provisioned".to_owned(),
+                status: number_status(number).to_owned(),
                 provisioned_at: p.at,
             })
         })
         .collect();
     phone_numbers.sort_by_key(|p| p.id);
+    // The live numbers: released ones are listed in `phone_numbers` only.
+    let provisioned_numbers: Vec<String> = went_live
+        .into_iter()
+        .filter(|n| number_status(n) != "released")
+        .collect();
     let text = |value: Option<&str>| value.map(str::to_owned);
     let request = NumberRequestView {
         id: aggregate.number(),

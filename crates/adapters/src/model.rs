@@ -184,7 +184,8 @@ pub struct PhoneNumberView {
     pub request_number: i64,
     /// The carrier order that delivered it.
     pub carrier_order_id: String,
-    /// `"provisioned"`.
+    /// `"provisioned"`, `"releasing"` (a release was asked for) or
+    /// `"released"` (the carrier no longer holds it).
     pub status: String,
     /// When it went live.
     pub provisioned_at: DateTime<Utc>,

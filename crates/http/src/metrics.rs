@@ -76,7 +76,14 @@ async fn scrape(State(state): State<HttpState>) -> Response {
         .into_response()
 }
 
-const JOB_KINDS: &[&str] = &["auto_assign", "order", "poll", "webhook", "callback"];
+const JOB_KINDS: &[&str] = &[
+    "auto_assign",
+    "order",
+    "poll",
+    "webhook",
+    "callback",
+    "release",
+];
 const JOB_STATUSES: &[&str] = &["pending", "running", "done", "failed"];
 
 /// Samples the job queue; a failed sample keeps the last values (and logs).

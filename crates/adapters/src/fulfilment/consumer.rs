@@ -119,13 +119,23 @@ impl Fulfilment {
                         });
                     }
                 }
+                NumberRequestEvent::ReleaseRequested { phone_number, .. } => {
+                    jobs.push(super::release::release_job(
+                        settings,
+                        request,
+                        &phone_number,
+                        now,
+                    ));
+                }
                 _ => {}
             }
-            // A status change of a request with a callback URL.
+            // A status change of a request with a callback URL, or a
+            // number of it released.
+            let released = event.event_type == "NumberReleased";
             let after = fold(&history[..upto])?.map(|p| p.request);
             let before = fold(&history[..upto.saturating_sub(1)])?.map(|p| p.request);
             if let (Some(after), Some(before)) = (after, before) {
-                if after.status != before.status {
+                if after.status != before.status || released {
                     if let Some(url) = after.callback_url.clone() {
                         match (self.inner.renderer)(&after) {
                             Ok(body) => jobs.push(NewJob {

@@ -21,6 +21,8 @@ pub enum JobKind {
     Webhook,
     /// POST the request to the customer's callback URL.
     Callback,
+    /// Release one number at the carrier, then record it (`release.rs`).
+    Release,
 }
 
 impl JobKind {
@@ -32,6 +34,7 @@ impl JobKind {
             JobKind::Poll => "poll",
             JobKind::Webhook => "webhook",
             JobKind::Callback => "callback",
+            JobKind::Release => "release",
         }
     }
 
@@ -43,6 +46,7 @@ impl JobKind {
             JobKind::Poll,
             JobKind::Webhook,
             JobKind::Callback,
+            JobKind::Release,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

@@ -30,6 +30,7 @@ mod job_store;
 pub mod jobs;
 mod order;
 mod order_now;
+mod release;
 mod settings;
 mod unmatched;
 mod webhooks;

@@ -292,6 +292,17 @@ impl Fulfilment {
                 }
             }
             JobKind::Callback => callbacks::deliver(self, job).await,
+            JobKind::Release => {
+                let result = super::release::run_release(
+                    &self.inner.desk,
+                    self.inner.provider.as_ref(),
+                    request,
+                    job,
+                    meta,
+                )
+                .await;
+                self.outcome_of(job, &result)
+            }
         }
     }
 

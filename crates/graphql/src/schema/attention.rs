@@ -175,6 +175,31 @@ pub struct UnmatchedCarrierWebhook {
     pub body: String,
 }
 
+/// Whether the late order still holds a number nobody released, as the
+/// request's aggregate (its whole history) says.
+async fn late_order_unreleased(
+    state: &numberdesk_application::AppState,
+    event: &adapters::RecordedEvent,
+    carrier_order_id: &numberdesk_domain::values::CarrierOrderId,
+) -> Result<bool> {
+    let history = state
+        .desk
+        .history(event.request_id)
+        .await
+        .map_err(ApiError::from)?;
+    let events = history
+        .iter()
+        .map(adapters::RecordedEvent::decode)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ApiError::from)?;
+    let request = numberdesk_domain::NumberRequest::from_events(events);
+    let unreleased = request
+        .attention()
+        .unreleased_late_orders()
+        .any(|o| &o.carrier_order_id == carrier_order_id);
+    Ok(unreleased)
+}
+
 async fn item_of(
     state: &numberdesk_application::AppState,
     event: adapters::RecordedEvent,
@@ -193,6 +218,12 @@ async fn item_of(
             // The filter asks for the two types above only.
             _ => return Ok(None),
         };
+    if kind == "ORDER_LANDED_LATE"
+        && !late_order_unreleased(state, &event, &carrier_order_id).await?
+    {
+        // Every number of it was released: nothing needs attention.
+        return Ok(None);
+    }
     let status = state
         .desk
         .request(event.request_id)

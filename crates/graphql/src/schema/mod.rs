@@ -11,6 +11,7 @@ mod mutation;
 mod paging;
 mod query;
 mod quote;
+mod release;
 mod subscription;
 mod types;
 
@@ -21,6 +22,7 @@ pub use mutation::Mutation;
 pub use paging::{parse_cursor, KeysetConnection, PageArgs};
 pub use query::Query;
 pub use quote::QuoteQuery;
+pub use release::ReleaseMutation;
 pub use subscription::{SubscriberKey, SubscriptionRoot};
 
 use async_graphql::{MergedObject, Schema};
@@ -31,22 +33,31 @@ use numberdesk_application::AppState;
 #[graphql(name = "Query")]
 pub struct QueryRoot(Query, FulfilmentQuery, AttentionQuery, QuoteQuery);
 
+/// The root `Mutation`: the request lifecycle plus releasing numbers.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(Mutation, ReleaseMutation);
+
 /// The schema type served by the router.
-pub type NumberDeskSchema = Schema<QueryRoot, Mutation, SubscriptionRoot>;
+pub type NumberDeskSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the state's limits.
 pub fn build_schema(state: AppState) -> NumberDeskSchema {
     let settings = state.settings.clone();
-    let mut builder = Schema::build(QueryRoot::default(), Mutation, SubscriptionRoot)
-        .limit_depth(settings.max_query_depth)
-        .limit_complexity(settings.max_query_complexity)
-        .limit_recursive_depth(32)
-        .extension(guard::DocumentGuard {
-            introspection: settings.introspection,
-            max_fields: settings.max_query_complexity,
-        })
-        .extension(arguments::NameBadArguments)
-        .data(state);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot,
+    )
+    .limit_depth(settings.max_query_depth)
+    .limit_complexity(settings.max_query_complexity)
+    .limit_recursive_depth(32)
+    .extension(guard::DocumentGuard {
+        introspection: settings.introspection,
+        max_fields: settings.max_query_complexity,
+    })
+    .extension(arguments::NameBadArguments)
+    .data(state);
     if !settings.introspection {
         // Off means off: no schema, and no "Did you mean …" listing names.
         builder = builder.disable_introspection().disable_suggestions();
@@ -56,7 +67,11 @@ pub fn build_schema(state: AppState) -> NumberDeskSchema {
 
 /// The schema's SDL, as checked in.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), Mutation, SubscriptionRoot)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot,
+    )
+    .finish()
+    .sdl()
 }

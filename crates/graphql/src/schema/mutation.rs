@@ -39,7 +39,7 @@ async fn run(
     )
 }
 
-#[Object]
+#[Object(name = "LifecycleMutation")]
 impl Mutation {
     /// Opens a request for an organisation you may use.
     #[instrument(skip_all, fields(organization_id = input.organization_id), err(Debug, level = "info"))]

@@ -7,6 +7,17 @@ use crate::request::{NumberRequestCommand, NumberRequestError, NumberRequestEven
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 
+impl NumberRequest {
+    /// The state a history of events leaves (each applied in order).
+    pub fn from_events(events: impl IntoIterator<Item = NumberRequestEvent>) -> Self {
+        let mut request = NumberRequest::default();
+        for event in events {
+            request.apply(event);
+        }
+        request
+    }
+}
+
 impl Aggregate for NumberRequest {
     const TYPE: &'static str = "NumberRequest";
     type Command = NumberRequestCommand;
