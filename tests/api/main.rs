@@ -26,6 +26,7 @@ mod fulfilment_attention;
 mod fulfilment_sandbox;
 mod fulfilment_telnyx;
 mod graphql_api;
+mod graphql_depth;
 mod graphql_messages;
 mod graphql_paging;
 mod graphql_policy;
