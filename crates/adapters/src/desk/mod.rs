@@ -35,12 +35,14 @@ use numberdesk_domain::request::{RequestDetails, SubmitNumberRequest};
 use numberdesk_domain::{NumberRequestCommand, NumberRequestError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::Arc;
 use tracing::instrument;
 use uuid::Uuid;
 
 mod read_side;
+mod sequencer;
+
+use sequencer::sequencer;
 
 /// Metadata key of the owning organisation, added to every event so the audit
 /// feed can filter by tenant through an index.
@@ -392,29 +394,5 @@ impl NumberDesk {
             .log_moved
             .send_modify(|seen| *seen = (*seen).max(reached as u64));
         Ok(replayed)
-    }
-}
-
-/// How often the sequencer runs a pass with nothing woken it: picks up
-/// events another process committed and could not sequence (it crashed).
-const SEQUENCER_FALLBACK: Duration = Duration::from_secs(1);
-
-/// The process's sequencer task: one projector pass per wake-up (commits
-/// that arrive during a pass leave a permit, so they get the next pass,
-/// together). Ends when the desk is dropped.
-async fn sequencer(inner: Weak<Inner>, wake: Arc<tokio::sync::Notify>) {
-    loop {
-        let _ = tokio::time::timeout(SEQUENCER_FALLBACK, wake.notified()).await;
-        let Some(inner) = inner.upgrade() else {
-            return;
-        };
-        let desk = NumberDesk { inner };
-        let committed = desk.inner.committed.load(Ordering::SeqCst);
-        match desk.catch_up().await {
-            Ok(_) => {
-                desk.inner.settled.fetch_max(committed, Ordering::SeqCst);
-            }
-            Err(err) => tracing::warn!(error = %err, "sequencer pass failed; retrying"),
-        }
     }
 }
