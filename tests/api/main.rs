@@ -39,3 +39,4 @@ mod rest_api;
 mod server;
 mod subscriptions;
 mod two_servers;
+mod ws_client;
