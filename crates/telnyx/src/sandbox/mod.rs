@@ -1,0 +1,241 @@
+//! [`SandboxProvider`]: an in-memory stand-in for the carrier, for running
+//! numberdesk without a Telnyx account. Nothing is bought and nothing
+//! leaves the process.
+//!
+//! **Numbers.** A search returns numbers that pass the domain's
+//! `PhoneNumber::parse` for the requested country and type: libphonenumber's
+//! example number for that country and type (from the `phonenumber` crate's
+//! metadata) with its last digits varied per request. Every country with
+//! metadata works; a country or type without an example number gets no
+//! numbers. With a `range_size`, numbers come in blocks of consecutive
+//! numbers. Numbers already ordered are not offered again.
+//!
+//! **Behaviour by area.** The search's area code or city decides what
+//! happens to orders of the numbers it returned:
+//!
+//! | area code or city | order |
+//! | --- | --- |
+//! | `555` or `pending` | stays `pending`, then succeeds once [`SandboxConfig::pending_delay`] (default 5 s) has passed; checked when the order is read (`order_status`, `find_order_by_reference`) |
+//! | `666` or `fail` | fails; each number's reason is `sandbox: regulatory requirements not met` |
+//! | anything else, or none | succeeds at once |
+//!
+//! An order's status is `pending` while any number is pending, `failure`
+//! when every number failed, `success` otherwise (each number still carries
+//! its own status). Orders are found again by their `customer_reference`,
+//! and placing an order with a reference already used returns that order
+//! instead of a second one, as the Telnyx provider does.
+//!
+//! **Switching to Telnyx.** Set `TELNYX_API_KEY` (see
+//! [`crate::TelnyxConfig::from_env`] for the other settings); the server then
+//! uses [`crate::TelnyxProvider`] instead.
+//!
+//! **Modules.** One concern per file:
+//!
+//! * `behaviour`: what an order of a number will do, decided by its search's area;
+//! * `numbers`: generating plausible numbers from libphonenumber's examples, and prices;
+//! * `orders`: a placed order and how it reads (its status now);
+//! * this file: the provider and its [`NumberProvider`] implementation.
+//!
+//! Further carrier operations of the sandbox (releasing a number, …) go in
+//! a file of their own here, as `impl SandboxProvider` blocks.
+
+use async_trait::async_trait;
+use numberdesk_domain::ports::{
+    AvailableNumber, CarrierOrder, NumberProvider, NumberSearch, OrderRequest, ProviderError,
+};
+use numberdesk_domain::values::PhoneNumber;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+mod behaviour;
+mod numbers;
+mod orders;
+#[cfg(test)]
+mod tests;
+
+use behaviour::Behaviour;
+use numbers::{generate, sandbox_price};
+use orders::SandboxOrder;
+
+/// The reason a number of a failing sandbox order carries.
+pub const SANDBOX_FAILURE_REASON: &str = "sandbox: regulatory requirements not met";
+
+/// Most numbers remembered from searches before the memory is reset.
+const MAX_OFFERED: usize = 100_000;
+
+/// How the sandbox behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxConfig {
+    /// How long orders from the pending areas (`555`, `pending`) stay pending.
+    pub pending_delay: Duration,
+    /// Seed for the number generator; `None` for a random one.
+    pub seed: Option<u64>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            pending_delay: Duration::from_secs(5),
+            seed: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) rng: StdRng,
+    pub(crate) offered: HashMap<PhoneNumber, Behaviour>,
+    pub(crate) taken: HashSet<PhoneNumber>,
+    pub(crate) orders: HashMap<String, SandboxOrder>,
+    pub(crate) by_reference: HashMap<String, String>,
+}
+
+/// The in-memory sandbox carrier; see the [module documentation](self).
+#[derive(Debug)]
+pub struct SandboxProvider {
+    config: SandboxConfig,
+    state: Mutex<State>,
+}
+
+impl Default for SandboxProvider {
+    fn default() -> Self {
+        Self::new(SandboxConfig::default())
+    }
+}
+
+impl SandboxProvider {
+    /// A sandbox with the given behaviour.
+    pub fn new(config: SandboxConfig) -> Self {
+        let rng = match config.seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_entropy(),
+        };
+        Self {
+            config,
+            state: Mutex::new(State {
+                rng,
+                offered: HashMap::new(),
+                taken: HashSet::new(),
+                orders: HashMap::new(),
+                by_reference: HashMap::new(),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // No code path panics while holding the lock; if one ever did, the
+        // state is still consistent enough for a sandbox.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl NumberProvider for SandboxProvider {
+    async fn search(&self, search: &NumberSearch) -> Result<Vec<AvailableNumber>, ProviderError> {
+        let behaviour = Behaviour::of(search);
+        let block = search.range_size.map_or(1, |r| usize::from(r.get()));
+        let mut state = self.state();
+        let numbers = generate(
+            &mut state,
+            search.country,
+            search.number_type,
+            usize::from(search.limit),
+            block,
+        );
+        if state.offered.len() + numbers.len() > MAX_OFFERED {
+            state.offered.clear();
+        }
+        for number in &numbers {
+            state.offered.insert(number.clone(), behaviour);
+        }
+        let price = sandbox_price(search.number_type);
+        Ok(numbers
+            .into_iter()
+            .map(|phone_number| AvailableNumber {
+                phone_number,
+                price: price.clone(),
+            })
+            .collect())
+    }
+
+    async fn place_order(&self, order: &OrderRequest) -> Result<CarrierOrder, ProviderError> {
+        if order.phone_numbers.is_empty() {
+            return Err(ProviderError::Rejected {
+                code: "empty_order".to_owned(),
+                detail: "an order needs at least one number".to_owned(),
+            });
+        }
+        let mut state = self.state();
+        if let Some(existing) = state
+            .by_reference
+            .get(&order.customer_reference)
+            .and_then(|id| state.orders.get(id))
+        {
+            return Ok(existing.view(self.config.pending_delay));
+        }
+        if let Some(taken) = order
+            .phone_numbers
+            .iter()
+            .find(|n| state.taken.contains(*n))
+        {
+            return Err(ProviderError::Rejected {
+                code: "sandbox_number_unavailable".to_owned(),
+                detail: format!("sandbox: {taken} is no longer available"),
+            });
+        }
+        let numbers: Vec<(PhoneNumber, Behaviour)> = order
+            .phone_numbers
+            .iter()
+            .map(|n| {
+                let behaviour = state
+                    .offered
+                    .get(n)
+                    .copied()
+                    .unwrap_or(Behaviour::Immediate);
+                (n.clone(), behaviour)
+            })
+            .collect();
+        for (number, behaviour) in &numbers {
+            if *behaviour != Behaviour::Fail {
+                state.taken.insert(number.clone());
+            }
+            state.offered.remove(number);
+        }
+        let placed = SandboxOrder {
+            id: format!("sandbox-{}", uuid::Uuid::new_v4()),
+            customer_reference: order.customer_reference.clone(),
+            numbers,
+            placed_at: Instant::now(),
+        };
+        let view = placed.view(self.config.pending_delay);
+        state
+            .by_reference
+            .insert(placed.customer_reference.clone(), placed.id.clone());
+        state.orders.insert(placed.id.clone(), placed);
+        Ok(view)
+    }
+
+    async fn order_status(&self, carrier_order_id: &str) -> Result<CarrierOrder, ProviderError> {
+        let state = self.state();
+        state
+            .orders
+            .get(carrier_order_id)
+            .map(|o| o.view(self.config.pending_delay))
+            .ok_or(ProviderError::NotFound)
+    }
+
+    async fn find_order_by_reference(
+        &self,
+        customer_reference: &str,
+    ) -> Result<Option<CarrierOrder>, ProviderError> {
+        let state = self.state();
+        Ok(state
+            .by_reference
+            .get(customer_reference)
+            .and_then(|id| state.orders.get(id))
+            .map(|o| o.view(self.config.pending_delay)))
+    }
+}
