@@ -22,6 +22,7 @@ mod fault_concurrency;
 mod fault_fuzz;
 mod fault_http_limits;
 mod fault_sigkill;
+mod fulfilment_area;
 mod fulfilment_attention;
 mod fulfilment_sandbox;
 mod fulfilment_telnyx;

@@ -4,6 +4,6 @@
 mod number_provider;
 
 pub use number_provider::{
-    AvailableNumber, CarrierNumber, CarrierOrder, CarrierOrderStatus, NumberProvider, NumberSearch,
-    OrderRequest, ProviderError,
+    AvailableNumber, CarrierNumber, CarrierOrder, CarrierOrderStatus, NumberPlace, NumberProvider,
+    NumberSearch, OrderRequest, ProviderError,
 };

@@ -8,7 +8,13 @@
 //! metadata) with its last digits varied per request. Every country with
 //! metadata works; a country or type without an example number gets no
 //! numbers. With a `range_size`, numbers come in blocks of consecutive
-//! numbers. Numbers already ordered are not offered again.
+//! numbers. Numbers already ordered are not offered again. With an area
+//! code of digits, every number is in it (its national number starts with
+//! the area code's digits, trunk prefix dropped: `020` in NL gives `+3120…`),
+//! so the default mode never offers a number outside the requested area; a
+//! country without valid numbers in that area code (e.g. `555` in the US)
+//! gets no numbers. City and region are not simulated (the sandbox gives no
+//! region information).
 //!
 //! **Behaviour by area.** The search's area code or city decides what
 //! happens to orders of the numbers it returned:
@@ -18,6 +24,10 @@
 //! | `555` or `pending` | stays `pending`, then succeeds once [`SandboxConfig::pending_delay`] (default 5 s) has passed; checked when the order is read (`order_status`, `find_order_by_reference`) |
 //! | `666` or `fail` | fails; each number's reason is `sandbox: regulatory requirements not met` |
 //! | anything else, or none | succeeds at once |
+//!
+//! The area codes `555` and `666` only give numbers where the country has
+//! numbers starting with them (NL, for instance; not the US): the cities
+//! `pending` and `fail` work everywhere.
 //!
 //! An order's status is `pending` while any number is pending, `failure`
 //! when every number failed, `success` otherwise (each number still carries
@@ -41,8 +51,10 @@
 
 use async_trait::async_trait;
 use numberdesk_domain::ports::{
-    AvailableNumber, CarrierOrder, NumberProvider, NumberSearch, OrderRequest, ProviderError,
+    AvailableNumber, CarrierOrder, NumberPlace, NumberProvider, NumberSearch, OrderRequest,
+    ProviderError,
 };
+use numberdesk_domain::request::area_code_digits;
 use numberdesk_domain::values::PhoneNumber;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -138,10 +150,15 @@ impl NumberProvider for SandboxProvider {
         let behaviour = Behaviour::of(search);
         let block = search.range_size.map_or(1, |r| usize::from(r.get()));
         let mut state = self.state();
+        let area = search
+            .area_code
+            .as_ref()
+            .and_then(|a| area_code_digits(search.country, a));
         let numbers = generate(
             &mut state,
             search.country,
             search.number_type,
+            area.as_deref(),
             usize::from(search.limit),
             block,
         );
@@ -157,6 +174,7 @@ impl NumberProvider for SandboxProvider {
             .map(|phone_number| AvailableNumber {
                 phone_number,
                 price: price.clone(),
+                place: NumberPlace::default(),
             })
             .collect())
     }

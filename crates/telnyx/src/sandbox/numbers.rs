@@ -2,6 +2,7 @@
 //! last digits varied, and a fixed price per type.
 
 use super::State;
+use numberdesk_domain::request::number_mismatch;
 use numberdesk_domain::values::{CountryCode, NumberType, PhoneNumber, Price};
 use rand::Rng;
 use std::collections::HashSet;
@@ -27,19 +28,33 @@ fn example_number(country: CountryCode, number_type: NumberType) -> Option<(u16,
 }
 
 /// `count` numbers derived from the example by varying its last digits; in
-/// blocks of `block` consecutive numbers when asked.
+/// blocks of `block` consecutive numbers when asked. With `area` (the
+/// leading national digits of the requested area code) every number starts
+/// with those digits, or there are none when the country has no such
+/// numbers of that type.
 pub(crate) fn generate(
     state: &mut State,
     country: CountryCode,
     number_type: NumberType,
+    area: Option<&str>,
     count: usize,
     block: usize,
 ) -> Vec<PhoneNumber> {
     let Some((calling_code, example)) = example_number(country, number_type) else {
         return Vec::new();
     };
-    // Vary up to 4 trailing digits, keeping at least 3 digits of the example.
-    let varied = example.len().saturating_sub(3).min(4);
+    let fits = |n: &PhoneNumber| number_mismatch(country, number_type, n).is_none();
+    let example = match area {
+        None => example,
+        Some(area) => match in_area(state, calling_code, &example, area, &fits) {
+            Some(template) => template,
+            None => return Vec::new(),
+        },
+    };
+    // Vary up to 4 trailing digits, keeping at least 3 digits of the example
+    // (and the area's digits).
+    let keep = area.map_or(3, |a| a.len().max(3));
+    let varied = example.len().saturating_sub(keep).min(4);
     let prefix = &example[..example.len() - varied];
     let space: u32 = 10u32.pow(u32::try_from(varied).unwrap_or(0));
     let build = |suffix: u32| -> Option<PhoneNumber> {
@@ -50,7 +65,7 @@ pub(crate) fn generate(
         };
         PhoneNumber::parse(&format!("+{calling_code}{national}"))
             .ok()
-            .filter(|n| PhoneNumber::parse(n.as_str()).is_ok())
+            .filter(|n| PhoneNumber::parse(n.as_str()).is_ok() && fits(n))
     };
     let block = block.max(1);
     let mut picked: Vec<PhoneNumber> = Vec::new();
@@ -88,6 +103,34 @@ pub(crate) fn generate(
         }
     }
     picked
+}
+
+/// A national number of the example's length that starts with `area` and
+/// is valid (and of the wanted type): the area's digits, then random ones.
+fn in_area(
+    state: &mut State,
+    calling_code: u16,
+    example: &str,
+    area: &str,
+    fits: &dyn Fn(&PhoneNumber) -> bool,
+) -> Option<String> {
+    if area.is_empty() || !area.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if example.starts_with(area) {
+        return Some(example.to_owned());
+    }
+    let length = example.len().max(area.len());
+    for _ in 0..200 {
+        let mut national = area.to_owned();
+        while national.len() < length {
+            national.push(char::from(b'0' + state.rng.gen_range(0..10u8)));
+        }
+        if PhoneNumber::parse(&format!("+{calling_code}{national}")).is_ok_and(|n| fits(&n)) {
+            return Some(national);
+        }
+    }
+    None
 }
 
 /// A plausible, fixed price per number type (USD, as Telnyx quotes it):

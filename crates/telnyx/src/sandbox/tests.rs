@@ -148,8 +148,9 @@ async fn pending_areas_succeed_after_the_delay() {
 #[tokio::test]
 async fn failing_areas_fail_with_a_reason() {
     let provider = sandbox(Duration::ZERO);
-    for (area, city) in [(Some("666"), None), (None, Some("fail"))] {
-        let mut wanted = search("IT", NumberType::Local, 2);
+    // The area code 666 only where the country has numbers in it (NL: 0666…).
+    for (code, area, city) in [("NL", Some("666"), None), ("IT", None, Some("fail"))] {
+        let mut wanted = search(code, NumberType::Local, 2);
         wanted.area_code = area.and_then(|a| AreaCode::parse(a).ok());
         wanted.city = city.and_then(|c| City::parse(c).ok());
         let Ok(numbers) = provider.search(&wanted).await else {
@@ -157,15 +158,60 @@ async fn failing_areas_fail_with_a_reason() {
         };
         let reference = format!("req-{area:?}-{city:?}");
         let placed = provider
-            .place_order(&order(&reference, &numbers, "IT"))
+            .place_order(&order(&reference, &numbers, code))
             .await;
         let Ok(placed) = placed else {
             panic!("order failed: {placed:?}");
         };
         assert_eq!(placed.status, CarrierOrderStatus::Failure);
+        assert_eq!(placed.phone_numbers.len(), 2);
         for number in &placed.phone_numbers {
             assert_eq!(number.status, CarrierOrderStatus::Failure);
             assert_eq!(number.reason.as_deref(), Some(SANDBOX_FAILURE_REASON));
         }
     }
+}
+
+#[tokio::test]
+async fn numbers_are_in_the_requested_area_code() {
+    let provider = sandbox(Duration::ZERO);
+    for (code, area, prefix) in [
+        ("US", "212", "+1212"),
+        ("US", "(415)", "+1415"),
+        ("NL", "020", "+3120"),
+        ("GB", "0161", "+44161"),
+        ("IT", "02", "+3902"),
+    ] {
+        let mut wanted = search(code, NumberType::Local, 4);
+        wanted.area_code = AreaCode::parse(area).ok();
+        let Ok(numbers) = provider.search(&wanted).await else {
+            panic!("{code} {area}: search failed");
+        };
+        assert_eq!(numbers.len(), 4, "{code} {area}: {numbers:?}");
+        for n in &numbers {
+            assert!(
+                n.phone_number.as_str().starts_with(prefix),
+                "{code} {area}: {n:?}"
+            );
+            assert_eq!(
+                numberdesk_domain::request::candidate_mismatch(&wanted, n),
+                None
+            );
+        }
+    }
+    // A range stays consecutive inside the area.
+    let mut block = search("US", NumberType::Local, 4);
+    block.area_code = AreaCode::parse("312").ok();
+    block.range_size = RangeSize::new(2).ok();
+    let Ok(numbers) = provider.search(&block).await else {
+        panic!("range search failed");
+    };
+    assert_eq!(numbers.len(), 4);
+    assert!(numbers
+        .iter()
+        .all(|n| n.phone_number.as_str().starts_with("+1312")));
+    // No valid US number is in 555: none is offered rather than a wrong one.
+    let mut nowhere = search("US", NumberType::Local, 1);
+    nowhere.area_code = AreaCode::parse("555").ok();
+    assert_eq!(provider.search(&nowhere).await, Ok(Vec::new()));
 }
