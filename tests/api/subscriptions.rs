@@ -1,65 +1,33 @@
 //! Live subscriptions over a real websocket (graphql-transport-ws).
 
 use crate::helpers::{spawn, submit, Backend, TestApp};
-use futures::{SinkExt, StreamExt};
+use crate::ws_client::{close_code, connect, send, Socket};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+/// How long a test waits for the next message on its socket.
+const WAIT: Duration = Duration::from_secs(10);
 
-async fn connect(app: &TestApp, key: &str) -> Socket {
-    let url = format!("{}/graphql/ws", app.base.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connects");
-    send(
-        &mut socket,
-        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {key}")}}),
-    )
-    .await;
-    socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::Text(message.to_string().into()))
-        .await
-        .expect("sends");
-}
-
-/// The next protocol message, skipping pings; `None` when the socket closed.
 async fn next(socket: &mut Socket) -> Option<Value> {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("a message within 10 s")?;
-        match message.ok()? {
-            Message::Text(text) => {
-                let value: Value = serde_json::from_str(&text).expect("json");
-                if value["type"] == "ping" {
-                    send(socket, json!({"type": "pong"})).await;
-                    continue;
-                }
-                return Some(value);
-            }
-            Message::Close(_) => return None,
-            _ => continue,
-        }
-    }
+    crate::ws_client::next(socket, WAIT).await
+}
+
+/// The log's head: a subscription started after it sees every event written
+/// from now on, however late the server takes it up (no sleep to guess it).
+async fn head(app: &TestApp) -> i64 {
+    app.state
+        .desk
+        .projection_status()
+        .await
+        .expect("projection status")
+        .1
 }
 
 async fn lifecycle_events_arrive_in_order(app: TestApp) {
     let t = &app.tenant;
     let id = submit(&app, t, 1, None).await;
-    let mut socket = connect(&app, &t.partner_key).await;
+    let after = head(&app).await;
+    let mut socket = connect(&app.base, &t.partner_key).await;
     assert_eq!(
         next(&mut socket).await.expect("ack")["type"],
         "connection_ack"
@@ -67,12 +35,10 @@ async fn lifecycle_events_arrive_in_order(app: TestApp) {
     send(
         &mut socket,
         json!({"id": "1", "type": "subscribe", "payload": {
-            "query": "subscription($id: ID!) { numberRequestEvents(requestId: $id) { position eventType requestId } }",
-            "variables": {"id": id}}}),
+            "query": "subscription($id: ID!, $after: Int) { numberRequestEvents(requestId: $id, afterPosition: $after) { position eventType requestId } }",
+            "variables": {"id": id, "after": after}}}),
     )
     .await;
-    // Give the subscription a moment to take its starting position.
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     // An unrelated request must not show up.
     submit(&app, t, 1, None).await;
@@ -104,7 +70,7 @@ async fn lifecycle_events_arrive_in_order(app: TestApp) {
 }
 
 async fn connections_without_a_valid_key_are_refused(app: TestApp) {
-    let mut socket = connect(&app, "nd_partner_wrong").await;
+    let mut socket = connect(&app.base, "nd_partner_wrong").await;
     let reply = next(&mut socket).await;
     assert!(
         reply.as_ref().is_none_or(|m| m["type"] != "connection_ack"),
@@ -114,7 +80,7 @@ async fn connections_without_a_valid_key_are_refused(app: TestApp) {
 
 async fn another_tenants_request_cannot_be_watched(app: TestApp) {
     let id = submit(&app, &app.tenant, 1, None).await;
-    let mut socket = connect(&app, &app.other.partner_key).await;
+    let mut socket = connect(&app.base, &app.other.partner_key).await;
     assert_eq!(
         next(&mut socket).await.expect("ack")["type"],
         "connection_ack"
@@ -141,11 +107,9 @@ async fn another_tenants_request_cannot_be_watched(app: TestApp) {
     // Watching everything shows none of the first tenant's events.
     send(
         &mut socket,
-        json!({"id": "2", "type": "subscribe", "payload": {
-            "query": "subscription { numberRequestEvents { requestId } }"}}),
+        json!({"id": "2", "type": "subscribe", "payload": {"query": watch_all(head(&app).await)}}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     app.graphql_ok(
         &app.tenant.ops_key,
         "mutation($id: ID!) { assignNumberRequest(id: $id, assignee: \"ops\") { status } }",
@@ -192,27 +156,17 @@ async fn sqlite_connections_without_a_valid_key_are_refused() {
     .await;
 }
 
-/// The close code and reason of a socket's next close frame.
-async fn close_code(socket: &mut Socket) -> Option<u16> {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("a message within 10 s")?;
-        match message.ok()? {
-            Message::Close(frame) => return frame.map(|f| f.code.into()),
-            _ => continue,
-        }
-    }
-}
-
 #[tokio::test]
 async fn sqlite_a_refused_connection_init_closes_with_4403() {
     let app = spawn(Backend::Sqlite, "ws_4403").await.expect("sqlite");
-    let mut socket = connect(&app, "nd_partner_wrong").await;
-    assert_eq!(close_code(&mut socket).await, Some(4403));
+    let mut socket = connect(&app.base, "nd_partner_wrong").await;
+    assert_eq!(close_code(&mut socket, WAIT).await, Some(4403));
 }
 
-const WATCH_ALL: &str = "subscription { numberRequestEvents { requestId } }";
+/// Every event the key may see, after position `after`.
+fn watch_all(after: i64) -> String {
+    format!("subscription {{ numberRequestEvents(afterPosition: {after}) {{ requestId }} }}")
+}
 
 #[tokio::test]
 async fn sqlite_subscriptions_per_socket_are_capped() {
@@ -221,7 +175,8 @@ async fn sqlite_subscriptions_per_socket_are_capped() {
     })
     .await
     .expect("sqlite");
-    let mut socket = connect(&app, &app.tenant.partner_key).await;
+    let after = head(&app).await;
+    let mut socket = connect(&app.base, &app.tenant.partner_key).await;
     assert_eq!(
         next(&mut socket).await.expect("ack")["type"],
         "connection_ack"
@@ -229,7 +184,7 @@ async fn sqlite_subscriptions_per_socket_are_capped() {
     for id in ["1", "2", "3", "4"] {
         send(
             &mut socket,
-            json!({"id": id, "type": "subscribe", "payload": {"query": WATCH_ALL}}),
+            json!({"id": id, "type": "subscribe", "payload": {"query": watch_all(after)}}),
         )
         .await;
     }
@@ -247,10 +202,9 @@ async fn sqlite_subscriptions_per_socket_are_capped() {
     send(&mut socket, json!({"id": "1", "type": "complete"})).await;
     send(
         &mut socket,
-        json!({"id": "5", "type": "subscribe", "payload": {"query": WATCH_ALL}}),
+        json!({"id": "5", "type": "subscribe", "payload": {"query": watch_all(after)}}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let id = submit(&app, &app.tenant, 1, None).await;
     let mut ids = Vec::new();
     while ids.len() < 3 {
@@ -282,17 +236,24 @@ async fn sqlite_a_revoked_key_ends_its_streams_within_the_key_cache_time() {
         .issue_key(partner, numberdesk_adapters::tenancy::Role::Partner, "ws")
         .await
         .expect("key");
-    let mut socket = connect(&app, &key.secret).await;
+    let mut socket = connect(&app.base, &key.secret).await;
     assert_eq!(
         next(&mut socket).await.expect("ack")["type"],
         "connection_ack"
     );
     send(
         &mut socket,
-        json!({"id": "1", "type": "subscribe", "payload": {"query": WATCH_ALL}}),
+        json!({"id": "1", "type": "subscribe", "payload": {"query": watch_all(head(&app).await)}}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The stream is live once it delivers an event: then revoke its key.
+    let id = submit(&app, &app.tenant, 1, None).await;
+    let live = next(&mut socket).await.expect("an event");
+    assert_eq!(
+        live["payload"]["data"]["numberRequestEvents"]["requestId"],
+        id.as_str(),
+        "{live}"
+    );
     assert!(tenancy.revoke_key(key.info.id).await.expect("revokes"));
     let revoked = std::time::Instant::now();
     let ended = next(&mut socket).await.expect("an error");

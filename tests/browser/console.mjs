@@ -221,7 +221,7 @@ await scenario("a partner key sees no other tenant's requests and no ops buttons
   await partner.close();
 });
 
-await scenario("GraphiQL runs a query and an unnamed subscription, offline", async () => {
+await scenario("GraphiQL loads its docs with a key, runs a query and an unnamed subscription, offline", async () => {
   const page = await tab();
   await page.goto(`${BASE}/graphql`);
   await page.waitForSelector(".graphiql-query-editor .CodeMirror");
@@ -234,6 +234,14 @@ await scenario("GraphiQL runs a query and an unnamed subscription, offline", asy
   await page.waitForSelector(headers);
   assert.match(await page.evaluate((s) => document.querySelector(s).CodeMirror.getValue(), headers), /Authorization/);
   await setEditor(headers, JSON.stringify({ Authorization: `Bearer ${env.OPS_KEY}` }));
+  // With the key, GraphiQL introspects again (its query nests 15 levels) and
+  // the docs explorer shows the schema: root types, then Query's fields.
+  await page.click('button[aria-label="Show Documentation Explorer"]');
+  await page.waitForSelector(".graphiql-doc-explorer-root-type");
+  assert.equal(await page.locator(".graphiql-doc-explorer-error").count(), 0, "docs: an error shown");
+  await page.click('.graphiql-doc-explorer-content a.graphiql-doc-explorer-type-name:text-is("Query")');
+  await page.waitForSelector('a.graphiql-doc-explorer-field-name:text-is("numberRequests")');
+  await page.click('button[aria-label="Hide Documentation Explorer"]');
   await setEditor(".graphiql-query-editor .CodeMirror", "{ stats { total } }");
   await page.click(".graphiql-execute-button");
   await page.waitForFunction(() => /"total": \d+/.test(document.querySelector(".result-window .CodeMirror").CodeMirror.getValue()));

@@ -3,7 +3,7 @@
 //! for what a command could not write itself.
 
 use crate::fold::{fold, Projection};
-use crate::model::RecordedEvent;
+use crate::model::{NumberRequestView, RecordedEvent};
 use crate::rows::{view_values, EventRow, EVENT_COLUMNS, PHONE_COLUMNS, VIEW_COLUMNS};
 use crate::store::{Conn, Sql};
 use crate::StoreError;
@@ -36,14 +36,15 @@ pub(crate) const REQUEST_COUNTS: &str = "(SELECT organization_id, status, n FROM
 
 /// Writes the views of one request from its log **inside the command's own
 /// transaction** (after its events were inserted): the request's events,
-/// this transaction's included, folded. Returns `false` (nothing written)
-/// when the fold needs the position of an event not sequenced yet (a
-/// `Provisioned` number's id is its event's position); the projector writes
-/// that request once the event has its position.
+/// this transaction's included, folded. Returns the view at this command's
+/// version, or `None` (nothing written) when the fold needs the position of
+/// an event not sequenced yet (a `Provisioned` number's id is its event's
+/// position); the projector writes that request once the event has its
+/// position.
 pub(crate) async fn write_own_view(
     conn: &mut Conn<'_>,
     aggregate_id: &str,
-) -> Result<bool, StoreError> {
+) -> Result<Option<NumberRequestView>, StoreError> {
     let rows: Vec<EventRow> = conn
         .fetch_all(
             Sql::from(format!(
@@ -59,14 +60,16 @@ pub(crate) async fn write_own_view(
         .into_iter()
         .map(EventRow::into_recorded)
         .collect::<Result<_, _>>()?;
+    // No projection (a stream without its `Submitted`): nothing to write
+    // here; the projector's pass decides what such a stream shows.
     let Some(projection) = fold(&events)? else {
-        return Ok(true);
+        return Ok(None);
     };
     if projection.phone_numbers.iter().any(|p| p.id == 0) {
-        return Ok(false);
+        return Ok(None);
     }
     write_projection(conn, &projection).await?;
-    Ok(true)
+    Ok(Some(projection.request))
 }
 
 /// Writes the views of one request, replacing what was there, unless the

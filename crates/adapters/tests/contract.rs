@@ -316,7 +316,7 @@ async fn optimistic_concurrency(t: &TestDb) {
         .await
         .expect("submit");
     let mut tasks = Vec::new();
-    for i in 0..6 {
+    for i in 0..12 {
         let desk = desk.clone();
         tasks.push(tokio::spawn(async move {
             let command = NumberRequestCommand::UpdateNotes {
@@ -330,9 +330,16 @@ async fn optimistic_concurrency(t: &TestDb) {
             .await
         }));
     }
-    for task in tasks {
+    // Each command that landed answers the request as it left it: its own
+    // notes at its own version, never a later command's.
+    let mut versions = std::collections::BTreeSet::new();
+    for (i, task) in tasks.into_iter().enumerate() {
         match task.await.expect("task") {
-            Ok(_) | Err(CommandError::Store(StoreError::Conflict)) => {}
+            Ok(answer) => {
+                assert_eq!(answer.ops_notes, Some(format!("note {i}")), "{answer:?}");
+                assert!(versions.insert(answer.version), "{answer:?}");
+            }
+            Err(CommandError::Store(StoreError::Conflict)) => {}
             Err(err) => panic!("unexpected error: {err}"),
         }
     }

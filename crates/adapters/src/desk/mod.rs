@@ -27,7 +27,7 @@ use crate::fold::fold;
 use crate::freshness::{self, ViewsGeneration};
 use crate::model::NumberRequestView;
 use crate::projector::Projector;
-use crate::store::{Commands, Deferred, Sql};
+use crate::store::{Commands, OwnView, Sql};
 use crate::{reads, CommandError, Database, StoreError};
 use cqrs_es::AggregateError;
 use numberdesk_domain::metadata::CommandMetadata;
@@ -35,12 +35,14 @@ use numberdesk_domain::request::{RequestDetails, SubmitNumberRequest};
 use numberdesk_domain::{NumberRequestCommand, NumberRequestError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::Arc;
 use tracing::instrument;
 use uuid::Uuid;
 
 mod read_side;
+mod sequencer;
+
+use sequencer::sequencer;
 
 /// Metadata key of the owning organisation, added to every event so the audit
 /// feed can filter by tenant through an index.
@@ -67,8 +69,6 @@ struct Inner {
     db: Database,
     commands: Commands,
     projector: Projector,
-    /// Requests whose last command could not write its view row itself.
-    deferred: Deferred,
     /// Commands committed by this process (each one wakes the sequencer).
     committed: AtomicU64,
     /// `committed` as it was when a pass last started that has finished.
@@ -114,8 +114,7 @@ impl NumberDesk {
     /// Wraps a migrated database and brings the views up to date with the log
     /// (repairing whatever a crash left behind).
     pub async fn open(db: Database, settings: StoreSettings) -> Result<NumberDesk, StoreError> {
-        let deferred = Deferred::default();
-        let commands = db.commands(settings.snapshot_every, deferred.clone());
+        let commands = db.commands(settings.snapshot_every);
         let wake = Arc::new(tokio::sync::Notify::new());
         // Without notifications (SQLite): known from the start (other
         // processes are noticed by `refresh_views_generation`); PostgreSQL:
@@ -126,7 +125,6 @@ impl NumberDesk {
                 db,
                 commands,
                 projector: Projector::default(),
-                deferred,
                 committed: AtomicU64::new(0),
                 settled: AtomicU64::new(0),
                 wake: wake.clone(),
@@ -313,7 +311,7 @@ impl NumberDesk {
         metadata.insert(ORGANIZATION_ID.to_owned(), organization_id.to_string());
         let aggregate_id = id.to_string();
         let mut attempt = 0;
-        loop {
+        let own_view = loop {
             attempt += 1;
             let result = self
                 .inner
@@ -321,26 +319,41 @@ impl NumberDesk {
                 .execute(&aggregate_id, command.clone(), metadata.clone())
                 .await;
             match result {
-                Ok(()) => break,
+                Ok(own_view) => break own_view,
                 Err(AggregateError::AggregateConflict) if attempt < CONFLICT_RETRIES => continue,
                 Err(err) => return Err(CommandError::from(err)),
             }
-        }
+        };
         // The view row committed with the events.
         self.inner.generation.bump();
-        let deferred = self
-            .inner
-            .deferred
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&aggregate_id);
-        if deferred {
-            // Its view needs positions only the sequencer gives.
-            self.catch_up().await?;
-        } else {
-            self.inner.committed.fetch_add(1, Ordering::SeqCst);
-            self.inner.wake.notify_one();
+        match own_view {
+            // The answer is the request as this command left it, whatever
+            // commands landed on it since (theirs answer their own version).
+            Some(OwnView::Written(view)) => {
+                self.wake_sequencer();
+                Ok(*view)
+            }
+            // Its view needs positions only the sequencer gives: wait for a
+            // pass, then read it.
+            Some(OwnView::Deferred) => {
+                self.catch_up().await?;
+                self.read_view(id).await
+            }
+            // No view touched (the command decided no events).
+            None => {
+                self.wake_sequencer();
+                self.read_view(id).await
+            }
         }
+    }
+
+    /// Counts a commit of this process and wakes the sequencer for it.
+    fn wake_sequencer(&self) {
+        self.inner.committed.fetch_add(1, Ordering::SeqCst);
+        self.inner.wake.notify_one();
+    }
+
+    async fn read_view(&self, id: Uuid) -> Result<NumberRequestView, CommandError> {
         self.request(id)
             .await?
             .ok_or(CommandError::Domain(NumberRequestError::NotFound))
@@ -381,29 +394,5 @@ impl NumberDesk {
             .log_moved
             .send_modify(|seen| *seen = (*seen).max(reached as u64));
         Ok(replayed)
-    }
-}
-
-/// How often the sequencer runs a pass with nothing woken it: picks up
-/// events another process committed and could not sequence (it crashed).
-const SEQUENCER_FALLBACK: Duration = Duration::from_secs(1);
-
-/// The process's sequencer task: one projector pass per wake-up (commits
-/// that arrive during a pass leave a permit, so they get the next pass,
-/// together). Ends when the desk is dropped.
-async fn sequencer(inner: Weak<Inner>, wake: Arc<tokio::sync::Notify>) {
-    loop {
-        let _ = tokio::time::timeout(SEQUENCER_FALLBACK, wake.notified()).await;
-        let Some(inner) = inner.upgrade() else {
-            return;
-        };
-        let desk = NumberDesk { inner };
-        let committed = desk.inner.committed.load(Ordering::SeqCst);
-        match desk.catch_up().await {
-            Ok(_) => {
-                desk.inner.settled.fetch_max(committed, Ordering::SeqCst);
-            }
-            Err(err) => tracing::warn!(error = %err, "sequencer pass failed; retrying"),
-        }
     }
 }

@@ -7,6 +7,8 @@ use futures::future::BoxFuture;
 use numberdesk_domain::{NumberRequest, NumberRequestCommand, NumberRequestError};
 use std::collections::HashMap;
 
+use super::own_view::OwnView;
+
 /// Runs one command against one request's stream.
 trait Execute: Send + Sync {
     fn execute<'a>(
@@ -57,7 +59,9 @@ impl Commands {
         aggregate_id: &str,
         command: NumberRequestCommand,
         metadata: HashMap<String, String>,
-    ) -> Result<(), AggregateError<NumberRequestError>> {
-        self.0.execute(aggregate_id, command, metadata).await
+    ) -> Result<Option<OwnView>, AggregateError<NumberRequestError>> {
+        let (result, own_view) =
+            super::own_view::capture(self.0.execute(aggregate_id, command, metadata)).await;
+        result.map(|()| own_view)
     }
 }

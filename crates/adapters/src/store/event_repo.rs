@@ -9,6 +9,7 @@
 //! sequence fails with [`PersistenceError::OptimisticLockError`] and its
 //! transaction — view row and deltas included — rolls back.
 
+use super::own_view::{self, OwnView};
 use super::{Database, Sql};
 use crate::view_writer::write_own_view;
 use crate::StoreError;
@@ -18,16 +19,9 @@ use cqrs_es::persist::{
 use cqrs_es::Aggregate;
 use numberdesk_domain::NumberRequest;
 use serde_json::Value;
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 
 const EVENT_FIELDS: &str =
     "aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata";
-
-/// Requests whose last append could not write its view row in the command's
-/// transaction (the fold needs the position of an event not sequenced yet);
-/// the command then waits for a projector pass (see `NumberDesk::run`).
-pub(crate) type Deferred = Arc<Mutex<HashSet<String>>>;
 
 /// One stored event, as cqrs-es reads it.
 #[derive(sqlx::FromRow)]
@@ -61,12 +55,11 @@ impl Stored {
 #[derive(Clone)]
 pub(crate) struct EventRepository {
     db: Database,
-    deferred: Deferred,
 }
 
 impl EventRepository {
-    pub fn new(db: Database, deferred: Deferred) -> Self {
-        Self { db, deferred }
+    pub fn new(db: Database) -> Self {
+        Self { db }
     }
 
     async fn select(
@@ -139,18 +132,20 @@ impl EventRepository {
                 return Err(StoreError::Conflict);
             }
         }
+        let mut outcome = None;
         if aggregate_type == NumberRequest::TYPE {
             if let Some(id) = events.first().map(|e| e.aggregate_id.as_str()) {
-                let written = write_own_view(&mut conn, id).await?;
-                let mut deferred = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
-                if written {
-                    deferred.remove(id);
-                } else {
-                    deferred.insert(id.to_owned());
-                }
+                outcome = Some(match write_own_view(&mut conn, id).await? {
+                    Some(view) => OwnView::Written(Box::new(view)),
+                    None => OwnView::Deferred,
+                });
             }
         }
-        tx.commit().await
+        tx.commit().await?;
+        if let Some(outcome) = outcome {
+            own_view::record(outcome);
+        }
+        Ok(())
     }
 }
 

@@ -270,13 +270,9 @@ impl Database {
     /// The command side on this database's event store (the seam's own
     /// repository, which writes a request's view row in the command's
     /// transaction; see `event_repo.rs`).
-    pub(crate) fn commands(
-        &self,
-        snapshot_every: usize,
-        deferred: super::event_repo::Deferred,
-    ) -> super::Commands {
+    pub(crate) fn commands(&self, snapshot_every: usize) -> super::Commands {
         super::Commands::on(
-            super::event_repo::EventRepository::new(self.clone(), deferred),
+            super::event_repo::EventRepository::new(self.clone()),
             snapshot_every,
         )
     }

@@ -13,18 +13,20 @@
 //!   request number, the database clock, `SKIP LOCKED`, notifications.
 //! * [`Commands`] (`commands.rs`): cqrs-es on the seam's event repository
 //!   (`event_repo.rs`: one for both backends; a command's events, view row
-//!   and counter deltas in one transaction).
+//!   and counter deltas in one transaction; `own_view.rs` hands the view
+//!   it wrote back to the command).
 
 mod commands;
 mod database;
 mod dialect;
 mod event_repo;
 mod exec;
+mod own_view;
 mod sql;
 
 pub(crate) use commands::Commands;
 pub use database::Database;
 pub(crate) use dialect::Dialect;
-pub(crate) use event_repo::Deferred;
 pub(crate) use exec::Conn;
+pub(crate) use own_view::OwnView;
 pub(crate) use sql::{Param, Sql};

@@ -7,8 +7,12 @@
 //!   out, so 2000 aliased `__typename`s would pass. Here every selected field
 //!   counts, aliases and `__typename` included, fragments expanded, against
 //!   the complexity limit (`GRAPHQL_MAX_COMPLEXITY`).
+//! - **Depth**: `GRAPHQL_MAX_DEPTH`, or `INTROSPECTION_MAX_DEPTH` for an
+//!   operation asking for introspection only (see `depth.rs`), so GraphiQL's
+//!   docs load while deep data queries stay refused.
 
 use super::context::Caller;
+use super::depth::too_deep;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Pos, ServerError, ServerResult, Variables};
@@ -21,6 +25,8 @@ use std::sync::Arc;
 pub struct DocumentGuard {
     /// Whether introspection is on at all.
     pub introspection: bool,
+    /// How deep an operation may nest (`GRAPHQL_MAX_DEPTH`).
+    pub max_depth: usize,
     /// The most fields one operation may select.
     pub max_fields: usize,
 }
@@ -59,6 +65,24 @@ impl Extension for DocumentGuard {
             if let Some(error) = refusal {
                 return Err(server_error(error, pos));
             }
+        }
+        if let Some(excess) = too_deep(&document, self.max_depth) {
+            let limit = if excess.introspection {
+                format!(
+                    "the limit is {} for an operation asking for introspection only",
+                    excess.limit
+                )
+            } else {
+                format!("the limit is {} (GRAPHQL_MAX_DEPTH)", excess.limit)
+            };
+            let error = ApiError::bad_field(
+                "query",
+                format!(
+                    "is nested too deep: {} levels of fields; {limit}",
+                    excess.depth
+                ),
+            );
+            return Err(server_error(error, Pos::default()));
         }
         let fields = field_count(&document);
         if fields > self.max_fields {

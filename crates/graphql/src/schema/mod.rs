@@ -4,6 +4,7 @@
 mod arguments;
 mod attention;
 mod context;
+mod depth;
 mod fulfilment;
 mod guard;
 mod inputs;
@@ -16,6 +17,7 @@ mod types;
 
 pub use attention::AttentionQuery;
 pub use context::{Caller, OpsOnly, RequestId, Scope};
+pub use depth::INTROSPECTION_MAX_DEPTH;
 pub use fulfilment::FulfilmentQuery;
 pub use mutation::Mutation;
 pub use paging::{parse_cursor, KeysetConnection, PageArgs};
@@ -38,11 +40,14 @@ pub type NumberDeskSchema = Schema<QueryRoot, Mutation, SubscriptionRoot>;
 pub fn build_schema(state: AppState) -> NumberDeskSchema {
     let settings = state.settings.clone();
     let mut builder = Schema::build(QueryRoot::default(), Mutation, SubscriptionRoot)
-        .limit_depth(settings.max_query_depth)
+        // The guard enforces GRAPHQL_MAX_DEPTH (higher for introspection-only
+        // operations); this is async-graphql's own backstop at the higher one.
+        .limit_depth(settings.max_query_depth.max(INTROSPECTION_MAX_DEPTH))
         .limit_complexity(settings.max_query_complexity)
         .limit_recursive_depth(32)
         .extension(guard::DocumentGuard {
             introspection: settings.introspection,
+            max_depth: settings.max_query_depth,
             max_fields: settings.max_query_complexity,
         })
         .extension(arguments::NameBadArguments)
