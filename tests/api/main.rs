@@ -37,6 +37,7 @@ mod list_cache;
 mod metrics;
 mod prices;
 mod rest_api;
+mod sandbox_restart;
 mod server;
 mod subscriptions;
 mod two_servers;

@@ -39,5 +39,5 @@ pub use error::TelnyxError;
 pub use mapping::{carrier_order_from_telnyx, carrier_status};
 pub use provider::TelnyxProvider;
 pub use retry::RetryPolicy;
-pub use sandbox::{SandboxConfig, SandboxProvider};
+pub use sandbox::{MemorySandboxOrders, SandboxConfig, SandboxProvider};
 pub use webhook::{verify_webhook, NumberOrderWebhook, WebhookError, WebhookKind};

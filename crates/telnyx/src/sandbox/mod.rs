@@ -1,6 +1,9 @@
-//! [`SandboxProvider`]: an in-memory stand-in for the carrier, for running
-//! numberdesk without a Telnyx account. Nothing is bought and nothing
-//! leaves the process.
+//! [`SandboxProvider`]: a stand-in for the carrier, for running numberdesk
+//! without a Telnyx account. Nothing is bought and nothing leaves the
+//! process. Its orders are kept in a [`SandboxOrderStore`]: in memory
+//! ([`MemorySandboxOrders`], [`SandboxProvider::new`]) or, in the numberdesk
+//! server, in the service's own database, so an order pending across a
+//! restart is still found and completes ([`SandboxProvider::with_store`]).
 //!
 //! **Numbers.** A search returns numbers that pass the domain's
 //! `PhoneNumber::parse` for the requested country and type: libphonenumber's
@@ -43,7 +46,8 @@
 //!
 //! * `behaviour`: what an order of a number will do, decided by its search's area;
 //! * `numbers`: generating plausible numbers from libphonenumber's examples, and prices;
-//! * `orders`: a placed order and how it reads (its status now);
+//! * `orders`: how a placed order reads (its status now);
+//! * `memory`: the in-memory order store;
 //! * this file: the provider and its [`NumberProvider`] implementation.
 //!
 //! Further carrier operations of the sandbox (releasing a number, …) go in
@@ -52,31 +56,38 @@
 use async_trait::async_trait;
 use numberdesk_domain::ports::{
     AvailableNumber, CarrierOrder, NumberPlace, NumberProvider, NumberSearch, OrderRequest,
-    ProviderError,
+    ProviderError, SandboxOrder, SandboxOrderNumber, SandboxOrderStore, SandboxOutcome,
+    SandboxPlacement, SandboxStoreError,
 };
 use numberdesk_domain::request::area_code_digits;
 use numberdesk_domain::values::PhoneNumber;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 mod behaviour;
+mod memory;
 mod numbers;
 mod orders;
 #[cfg(test)]
 mod tests;
 
-use behaviour::Behaviour;
+use behaviour::behaviour_of;
+pub use memory::MemorySandboxOrders;
 use numbers::{generate, sandbox_price};
-use orders::SandboxOrder;
+use orders::view;
 
 /// The reason a number of a failing sandbox order carries.
 pub const SANDBOX_FAILURE_REASON: &str = "sandbox: regulatory requirements not met";
 
 /// Most numbers remembered from searches before the memory is reset.
 const MAX_OFFERED: usize = 100_000;
+
+/// How many times a search generates numbers again when the store says
+/// some it offered are taken.
+const SEARCH_ROUNDS: usize = 3;
 
 /// How the sandbox behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,20 +107,22 @@ impl Default for SandboxConfig {
     }
 }
 
+/// What the sandbox remembers between calls in this process: its number
+/// generator, what each offered number will do, and numbers known to be
+/// taken (the store has the full list).
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) rng: StdRng,
-    pub(crate) offered: HashMap<PhoneNumber, Behaviour>,
+    pub(crate) offered: HashMap<PhoneNumber, SandboxOutcome>,
     pub(crate) taken: HashSet<PhoneNumber>,
-    pub(crate) orders: HashMap<String, SandboxOrder>,
-    pub(crate) by_reference: HashMap<String, String>,
 }
 
-/// The in-memory sandbox carrier; see the [module documentation](self).
+/// The sandbox carrier; see the [module documentation](self).
 #[derive(Debug)]
 pub struct SandboxProvider {
     config: SandboxConfig,
     state: Mutex<State>,
+    orders: Arc<dyn SandboxOrderStore>,
 }
 
 impl Default for SandboxProvider {
@@ -118,9 +131,19 @@ impl Default for SandboxProvider {
     }
 }
 
+fn unavailable(error: SandboxStoreError) -> ProviderError {
+    ProviderError::Unavailable(error.to_string())
+}
+
 impl SandboxProvider {
-    /// A sandbox with the given behaviour.
+    /// A sandbox with the given behaviour, keeping its orders in memory.
     pub fn new(config: SandboxConfig) -> Self {
+        Self::with_store(config, Arc::new(MemorySandboxOrders::default()))
+    }
+
+    /// A sandbox keeping its orders in `orders` (the server passes its
+    /// database, so orders survive a restart).
+    pub fn with_store(config: SandboxConfig, orders: Arc<dyn SandboxOrderStore>) -> Self {
         let rng = match config.seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_entropy(),
@@ -131,9 +154,8 @@ impl SandboxProvider {
                 rng,
                 offered: HashMap::new(),
                 taken: HashSet::new(),
-                orders: HashMap::new(),
-                by_reference: HashMap::new(),
             }),
+            orders,
         }
     }
 
@@ -142,31 +164,61 @@ impl SandboxProvider {
         // state is still consistent enough for a sandbox.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn view(&self, order: &SandboxOrder) -> CarrierOrder {
+        view(order, self.config.pending_delay)
+    }
 }
 
 #[async_trait]
 impl NumberProvider for SandboxProvider {
     async fn search(&self, search: &NumberSearch) -> Result<Vec<AvailableNumber>, ProviderError> {
-        let behaviour = Behaviour::of(search);
-        let block = search.range_size.map_or(1, |r| usize::from(r.get()));
-        let mut state = self.state();
+        let behaviour = behaviour_of(search);
+        let block = search.range_size.map_or(1, |r| usize::from(r.get())).max(1);
+        let wanted = usize::from(search.limit);
         let area = search
             .area_code
             .as_ref()
             .and_then(|a| area_code_digits(search.country, a));
-        let numbers = generate(
-            &mut state,
-            search.country,
-            search.number_type,
-            area.as_deref(),
-            usize::from(search.limit),
-            block,
-        );
-        if state.offered.len() + numbers.len() > MAX_OFFERED {
-            state.offered.clear();
+        let mut numbers: Vec<PhoneNumber> = Vec::new();
+        for _ in 0..SEARCH_ROUNDS {
+            if numbers.len() >= wanted {
+                break;
+            }
+            let fresh = {
+                let mut state = self.state();
+                let mut fresh = generate(
+                    &mut state,
+                    search.country,
+                    search.number_type,
+                    area.as_deref(),
+                    wanted - numbers.len(),
+                    block,
+                );
+                fresh.retain(|n| !numbers.contains(n));
+                fresh
+            };
+            // Numbers ordered before (by this process or another, before a
+            // restart) are not offered again; a block loses them whole.
+            let taken = self.orders.taken(&fresh).await.map_err(unavailable)?;
+            if !taken.is_empty() {
+                self.state().taken.extend(taken.iter().cloned());
+            }
+            for chunk in fresh.chunks(block) {
+                if chunk.len() == block && !chunk.iter().any(|n| taken.contains(n)) {
+                    numbers.extend(chunk.iter().cloned());
+                }
+            }
         }
-        for number in &numbers {
-            state.offered.insert(number.clone(), behaviour);
+        numbers.truncate(wanted);
+        {
+            let mut state = self.state();
+            if state.offered.len() + numbers.len() > MAX_OFFERED {
+                state.offered.clear();
+            }
+            for number in &numbers {
+                state.offered.insert(number.clone(), behaviour);
+            }
         }
         let price = sandbox_price(search.number_type);
         Ok(numbers
@@ -186,62 +238,53 @@ impl NumberProvider for SandboxProvider {
                 detail: "an order needs at least one number".to_owned(),
             });
         }
-        let mut state = self.state();
-        if let Some(existing) = state
-            .by_reference
-            .get(&order.customer_reference)
-            .and_then(|id| state.orders.get(id))
-        {
-            return Ok(existing.view(self.config.pending_delay));
-        }
-        if let Some(taken) = order
-            .phone_numbers
-            .iter()
-            .find(|n| state.taken.contains(*n))
-        {
-            return Err(ProviderError::Rejected {
-                code: "sandbox_number_unavailable".to_owned(),
-                detail: format!("sandbox: {taken} is no longer available"),
-            });
-        }
-        let numbers: Vec<(PhoneNumber, Behaviour)> = order
-            .phone_numbers
-            .iter()
-            .map(|n| {
-                let behaviour = state
-                    .offered
-                    .get(n)
-                    .copied()
-                    .unwrap_or(Behaviour::Immediate);
-                (n.clone(), behaviour)
-            })
-            .collect();
-        for (number, behaviour) in &numbers {
-            if *behaviour != Behaviour::Fail {
-                state.taken.insert(number.clone());
-            }
-            state.offered.remove(number);
-        }
+        let numbers: Vec<SandboxOrderNumber> = {
+            let state = self.state();
+            order
+                .phone_numbers
+                .iter()
+                .map(|n| SandboxOrderNumber {
+                    phone_number: n.clone(),
+                    outcome: state
+                        .offered
+                        .get(n)
+                        .copied()
+                        .unwrap_or(SandboxOutcome::Immediate),
+                })
+                .collect()
+        };
         let placed = SandboxOrder {
             id: format!("sandbox-{}", uuid::Uuid::new_v4()),
             customer_reference: order.customer_reference.clone(),
+            placed_at: chrono::Utc::now(),
             numbers,
-            placed_at: Instant::now(),
         };
-        let view = placed.view(self.config.pending_delay);
-        state
-            .by_reference
-            .insert(placed.customer_reference.clone(), placed.id.clone());
-        state.orders.insert(placed.id.clone(), placed);
-        Ok(view)
+        match self.orders.place(&placed).await.map_err(unavailable)? {
+            SandboxPlacement::Placed => {
+                let mut state = self.state();
+                for number in &placed.numbers {
+                    if number.outcome != SandboxOutcome::Fail {
+                        state.taken.insert(number.phone_number.clone());
+                    }
+                    state.offered.remove(&number.phone_number);
+                }
+                Ok(self.view(&placed))
+            }
+            // The same reference never makes a second order.
+            SandboxPlacement::Existing(existing) => Ok(self.view(&existing)),
+            SandboxPlacement::Taken(taken) => Err(ProviderError::Rejected {
+                code: "sandbox_number_unavailable".to_owned(),
+                detail: format!("sandbox: {taken} is no longer available"),
+            }),
+        }
     }
 
     async fn order_status(&self, carrier_order_id: &str) -> Result<CarrierOrder, ProviderError> {
-        let state = self.state();
-        state
-            .orders
-            .get(carrier_order_id)
-            .map(|o| o.view(self.config.pending_delay))
+        self.orders
+            .order(carrier_order_id)
+            .await
+            .map_err(unavailable)?
+            .map(|o| self.view(&o))
             .ok_or(ProviderError::NotFound)
     }
 
@@ -249,11 +292,11 @@ impl NumberProvider for SandboxProvider {
         &self,
         customer_reference: &str,
     ) -> Result<Option<CarrierOrder>, ProviderError> {
-        let state = self.state();
-        Ok(state
-            .by_reference
-            .get(customer_reference)
-            .and_then(|id| state.orders.get(id))
-            .map(|o| o.view(self.config.pending_delay)))
+        Ok(self
+            .orders
+            .order_by_reference(customer_reference)
+            .await
+            .map_err(unavailable)?
+            .map(|o| self.view(&o)))
     }
 }

@@ -215,3 +215,35 @@ async fn numbers_are_in_the_requested_area_code() {
     nowhere.area_code = AreaCode::parse("555").ok();
     assert_eq!(provider.search(&nowhere).await, Ok(Vec::new()));
 }
+
+#[tokio::test]
+async fn orders_live_in_the_store_and_outlive_the_provider() {
+    let store: std::sync::Arc<MemorySandboxOrders> = std::sync::Arc::default();
+    let config = SandboxConfig {
+        pending_delay: Duration::from_millis(150),
+        seed: Some(7),
+    };
+    let first = SandboxProvider::with_store(config, store.clone());
+    let mut wanted = search("US", NumberType::Local, 1);
+    wanted.city = City::parse("pending").ok();
+    let Ok(numbers) = first.search(&wanted).await else {
+        panic!("search failed");
+    };
+    let Ok(placed) = first.place_order(&order("req-r", &numbers, "US")).await else {
+        panic!("order failed");
+    };
+    assert_eq!(placed.status, CarrierOrderStatus::Pending);
+    drop(first);
+    // A new provider on the same store: a restarted server.
+    let second = SandboxProvider::with_store(config, store);
+    let found = second.find_order_by_reference("req-r").await;
+    assert_eq!(found.map(|o| o.map(|o| o.id)), Ok(Some(placed.id.clone())));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let done = second.order_status(&placed.id).await;
+    assert!(done.is_ok_and(|o| o.status == CarrierOrderStatus::Success));
+    // Same reference: the same order; its numbers are not sold again.
+    let again = second.place_order(&order("req-r", &numbers, "US")).await;
+    assert_eq!(again.map(|o| o.id), Ok(placed.id));
+    let stolen = second.place_order(&order("req-s", &numbers, "US")).await;
+    assert!(matches!(stolen, Err(ProviderError::Rejected { .. })));
+}
