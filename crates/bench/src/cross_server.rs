@@ -3,8 +3,12 @@
 //! organisation's events; writes (submit, then assign) go through server 1
 //! one after the other, and each write's latency is from sending the
 //! mutation to the subscriber on server 2 receiving its event.
-//! "Worker events" are the same path: the fulfilment workers' commands are
-//! ordinary commands of one server, heard by the others exactly like these.
+//! With `--worker-events` (servers started with `AUTO_FULFILMENT=true`) it
+//! times the events the fulfilment workers make instead: each sample
+//! submits and assigns a request through server 1, a worker (on either
+//! server) orders it at the sandbox carrier, and each of its `Ordered` and
+//! `Provisioned` events is timed from its `occurredAt` (the worker's command)
+//! to the subscriber on server 2 receiving it — same machine, same clock.
 
 use crate::setup::Tenant;
 use anyhow::{bail, Context};
@@ -59,7 +63,7 @@ async fn subscribe(base: &str, key: &str) -> anyhow::Result<Socket> {
     send(
         &mut socket,
         json!({"id": "1", "type": "subscribe", "payload": {
-            "query": "subscription { numberRequestEvents { requestId eventType } }"}}),
+            "query": "subscription { numberRequestEvents { requestId eventType occurredAt } }"}}),
     )
     .await?;
     Ok(socket)
@@ -86,12 +90,33 @@ async fn graphql(
     Ok(body["data"].clone())
 }
 
+const SUBMIT: &str =
+    "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id } }";
+const ASSIGN: &str =
+    "mutation($id: ID!) { assignNumberRequest(id: $id, assignee: \"ops\") { status } }";
+
+fn submit_input(tenant: &Tenant) -> Value {
+    json!({"input": {"organizationId": tenant.organization_id, "country": "NL",
+        "numberType": "local", "quantity": 1, "useCase": "cross-server bench",
+        "contactName": "Jane", "contactEmail": "jane@acme.example"}})
+}
+
 /// Runs `samples` writes through `one` and prints p50/p95/p99/max of
-/// write → heard on `two`, in milliseconds, as JSON.
-pub async fn run(one: &str, two: &str, tenant: &Tenant, samples: usize) -> anyhow::Result<()> {
+/// write → heard on `two` (or, with `worker_events`, worker event → heard
+/// on `two`), in milliseconds, as JSON.
+pub async fn run(
+    one: &str,
+    two: &str,
+    tenant: &Tenant,
+    samples: usize,
+    worker_events: bool,
+) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let mut socket = subscribe(two, &tenant.partner_key).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    if worker_events {
+        return run_worker_events(&client, one, &mut socket, tenant, samples).await;
+    }
     let mut histogram = Histogram::<u64>::new(3)?;
     for i in 0..samples {
         let started = Instant::now();
@@ -100,10 +125,8 @@ pub async fn run(one: &str, two: &str, tenant: &Tenant, samples: usize) -> anyho
                 &client,
                 one,
                 &tenant.partner_key,
-                "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id } }",
-                json!({"input": {"organizationId": tenant.organization_id, "country": "NL",
-                    "numberType": "local", "quantity": 1, "useCase": "cross-server bench",
-                    "contactName": "Jane", "contactEmail": "jane@acme.example"}}),
+                SUBMIT,
+                submit_input(tenant),
             )
             .await?;
             data["submitNumberRequest"]["id"]
@@ -116,10 +139,8 @@ pub async fn run(one: &str, two: &str, tenant: &Tenant, samples: usize) -> anyho
                 &client,
                 one,
                 &tenant.partner_key,
-                "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id } }",
-                json!({"input": {"organizationId": tenant.organization_id, "country": "NL",
-                    "numberType": "local", "quantity": 1, "useCase": "cross-server bench",
-                    "contactName": "Jane", "contactEmail": "jane@acme.example"}}),
+                SUBMIT,
+                submit_input(tenant),
             )
             .await?;
             let id = data["submitNumberRequest"]["id"]
@@ -128,14 +149,7 @@ pub async fn run(one: &str, two: &str, tenant: &Tenant, samples: usize) -> anyho
                 .to_owned();
             while next_event(&mut socket).await?["requestId"] != id.as_str() {}
             let started_assign = Instant::now();
-            graphql(
-                &client,
-                one,
-                &tenant.ops_key,
-                "mutation($id: ID!) { assignNumberRequest(id: $id, assignee: \"ops\") { status } }",
-                json!({"id": id}),
-            )
-            .await?;
+            graphql(&client, one, &tenant.ops_key, ASSIGN, json!({"id": id})).await?;
             loop {
                 let event = next_event(&mut socket).await?;
                 if event["requestId"] == id.as_str() && event["eventType"] == "Assigned" {
@@ -148,17 +162,72 @@ pub async fn run(one: &str, two: &str, tenant: &Tenant, samples: usize) -> anyho
         while next_event(&mut socket).await?["requestId"] != id.as_str() {}
         histogram.record(started.elapsed().as_micros() as u64)?;
     }
+    report(
+        "cross-server",
+        "write_to_heard_on_other_server_ms",
+        &histogram,
+    )
+}
+
+/// Prints a histogram of microseconds as milliseconds.
+fn report(workload: &str, what: &str, histogram: &Histogram<u64>) -> anyhow::Result<()> {
     let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
     println!(
         "{}",
         serde_json::to_string_pretty(&json!({
-            "workload": "cross-server",
+            "workload": workload,
             "samples": histogram.len(),
-            "write_to_heard_on_other_server_ms": {
+            what: {
                 "p50": ms(0.5), "p95": ms(0.95), "p99": ms(0.99),
                 "max": histogram.max() as f64 / 1000.0,
             },
         }))?
     );
     Ok(())
+}
+
+/// See the module docs: worker-made events, from `occurredAt` to heard.
+async fn run_worker_events(
+    client: &reqwest::Client,
+    one: &str,
+    socket: &mut Socket,
+    tenant: &Tenant,
+    samples: usize,
+) -> anyhow::Result<()> {
+    let mut histogram = Histogram::<u64>::new(3)?;
+    for _ in 0..samples {
+        let data = graphql(
+            client,
+            one,
+            &tenant.partner_key,
+            SUBMIT,
+            submit_input(tenant),
+        )
+        .await?;
+        let id = data["submitNumberRequest"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        graphql(client, one, &tenant.ops_key, ASSIGN, json!({"id": id})).await?;
+        loop {
+            let event = next_event(socket).await?;
+            let heard = chrono::Utc::now();
+            if event["requestId"] != id.as_str() {
+                continue;
+            }
+            let kind = event["eventType"].as_str().unwrap_or_default();
+            if kind == "Ordered" || kind == "Provisioned" {
+                let made: chrono::DateTime<chrono::Utc> = event["occurredAt"]
+                    .as_str()
+                    .context("occurredAt")?
+                    .parse()?;
+                let micros = (heard - made).num_microseconds().unwrap_or(0).max(0);
+                histogram.record(u64::try_from(micros)?)?;
+            }
+            if kind == "Provisioned" || kind == "OrderFailed" {
+                break;
+            }
+        }
+    }
+    report("worker-events", "worker_event_to_heard_ms", &histogram)
 }

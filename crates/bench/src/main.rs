@@ -57,6 +57,11 @@ enum Command {
         /// Writes to time.
         #[arg(long, default_value_t = 400)]
         samples: usize,
+        /// Time the fulfilment workers' events instead (servers started
+        /// with `AUTO_FULFILMENT=true`): from each `Ordered`/`Provisioned`
+        /// event's `occurredAt` to the subscriber on server 2 hearing it.
+        #[arg(long)]
+        worker_events: bool,
     },
     /// Grow the log to each level with the bulk loader and measure at each.
     Growth {
@@ -192,9 +197,10 @@ async fn main() -> anyhow::Result<()> {
             url2,
             database_url,
             samples,
+            worker_events,
         } => {
             let tenant = setup::create(&database_url).await?;
-            cross_server::run(&url, &url2, &tenant, samples).await
+            cross_server::run(&url, &url2, &tenant, samples, worker_events).await
         }
     }
 }
