@@ -88,83 +88,86 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// The `number_requests` view: the REST contract's `numberRequest` object plus
-/// everything the domain adds. Read from its row by name (`sqlx::FromRow`);
-/// written in `rows::view_values`.
-#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
-pub struct NumberRequestView {
-    /// The integer id (the request's per-deployment number).
-    pub id: i64,
-    /// The aggregate id.
-    pub uuid: Uuid,
-    /// The owning organisation.
-    pub organization_id: i64,
-    /// The owning account.
-    pub account_id: Uuid,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-    /// `local`, `mobile`, ...
-    pub number_type: String,
-    /// What the numbers are for.
-    pub use_case: String,
-    /// Where the request stands.
-    #[sqlx(try_from = "crate::rows::StatusText")]
-    pub status: RequestStatus,
-    /// Area preference.
-    pub requested_area: Option<String>,
-    /// Company operating the numbers.
-    pub company_name: Option<String>,
-    /// Company VAT number.
-    pub vat_number: Option<String>,
-    /// Company address.
-    pub address: Option<String>,
-    /// Company website.
-    pub website: Option<String>,
-    /// Contact person.
-    pub contact_name: String,
-    /// Contact e-mail.
-    pub contact_email: String,
-    /// Current owner on the operations team.
-    pub assigned_to: Option<String>,
-    /// Operations notes.
-    pub ops_notes: Option<String>,
-    /// Id of the first [`PhoneNumberView`] of this request.
-    pub provisioned_number_id: Option<i64>,
-    /// How many numbers.
-    pub quantity: i64,
-    /// Consecutive block size.
-    pub range_size: Option<i64>,
-    /// Area code to search in.
-    pub area_code: Option<String>,
-    /// City to search in.
-    pub city: Option<String>,
-    /// Region to search in.
-    pub region: Option<String>,
-    /// Customer comment.
-    pub comment: Option<String>,
-    /// Status-change callback URL.
-    pub callback_url: Option<String>,
-    /// Current fulfilment attempt (0 before the first assignment).
-    pub attempt: i64,
-    /// Carrier order of the current attempt.
-    pub carrier_order_id: Option<String>,
-    /// Every number of the current order (E.164, sorted).
-    #[sqlx(json)]
-    pub ordered_numbers: Vec<String>,
-    /// The live numbers (sorted).
-    #[sqlx(json)]
-    pub provisioned_numbers: Vec<String>,
-    /// Numbers the carrier failed (sorted).
-    #[sqlx(json)]
-    pub failed_numbers: Vec<String>,
-    /// Why it was rejected, cancelled or last failed.
-    pub reason: Option<String>,
-    /// When it was submitted.
-    pub created_at: DateTime<Utc>,
-    /// When its last event occurred.
-    pub updated_at: DateTime<Utc>,
-    /// The sequence of its last event.
-    pub version: i64,
+crate::rows::row_struct! {
+    /// The `number_requests` view: the REST contract's `numberRequest` object plus
+    /// everything the domain adds. Its fields are the adapters' one list of the
+    /// view's columns: read from its row by name (`sqlx::FromRow`), written from
+    /// the same list (`rows::row_struct!` derives the columns and values).
+    #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+    pub struct NumberRequestView {
+        /// The integer id (the request's per-deployment number).
+        pub id: i64,
+        /// The aggregate id.
+        pub uuid: Uuid,
+        /// The owning organisation.
+        pub organization_id: i64,
+        /// The owning account.
+        pub account_id: Uuid,
+        /// ISO 3166-1 alpha-2.
+        pub country: String,
+        /// `local`, `mobile`, ...
+        pub number_type: String,
+        /// What the numbers are for.
+        pub use_case: String,
+        /// Where the request stands.
+        #[sqlx(try_from = "crate::rows::StatusText")]
+        pub status: RequestStatus,
+        /// Area preference.
+        pub requested_area: Option<String>,
+        /// Company operating the numbers.
+        pub company_name: Option<String>,
+        /// Company VAT number.
+        pub vat_number: Option<String>,
+        /// Company address.
+        pub address: Option<String>,
+        /// Company website.
+        pub website: Option<String>,
+        /// Contact person.
+        pub contact_name: String,
+        /// Contact e-mail.
+        pub contact_email: String,
+        /// Current owner on the operations team.
+        pub assigned_to: Option<String>,
+        /// Operations notes.
+        pub ops_notes: Option<String>,
+        /// Id of the first [`PhoneNumberView`] of this request.
+        pub provisioned_number_id: Option<i64>,
+        /// How many numbers.
+        pub quantity: i64,
+        /// Consecutive block size.
+        pub range_size: Option<i64>,
+        /// Area code to search in.
+        pub area_code: Option<String>,
+        /// City to search in.
+        pub city: Option<String>,
+        /// Region to search in.
+        pub region: Option<String>,
+        /// Customer comment.
+        pub comment: Option<String>,
+        /// Status-change callback URL.
+        pub callback_url: Option<String>,
+        /// Current fulfilment attempt (0 before the first assignment).
+        pub attempt: i64,
+        /// Carrier order of the current attempt.
+        pub carrier_order_id: Option<String>,
+        /// Every number of the current order (E.164, sorted).
+        #[sqlx(json)]
+        pub ordered_numbers: Vec<String>,
+        /// The live numbers (sorted).
+        #[sqlx(json)]
+        pub provisioned_numbers: Vec<String>,
+        /// Numbers the carrier failed (sorted).
+        #[sqlx(json)]
+        pub failed_numbers: Vec<String>,
+        /// Why it was rejected, cancelled or last failed.
+        pub reason: Option<String>,
+        /// When it was submitted.
+        pub created_at: DateTime<Utc>,
+        /// When its last event occurred.
+        pub updated_at: DateTime<Utc>,
+        /// The sequence of its last event.
+        pub version: i64,
+    }
 }
 
 /// The `phone_numbers` view: one provisioned number.

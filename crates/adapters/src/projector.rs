@@ -115,13 +115,16 @@ async fn project_pending(db: &Database, reached: &mut Option<i64>) -> Result<u64
 
 /// One projector transaction (see the module docs): the new checkpoint and
 /// how many events it applied, or `None` when there was nothing new.
-#[instrument(skip_all, fields(backend = db.dialect().name), err)]
+#[instrument(skip_all, fields(backend = db.dialect().name, after = tracing::field::Empty, last = tracing::field::Empty, events = tracing::field::Empty), err)]
 async fn pass(db: &Database) -> Result<Option<(i64, u64)>, StoreError> {
     let mut tx = db.begin().await?;
     let mut conn = tx.conn();
     let after = lock_checkpoint(&mut conn).await?;
+    let span = tracing::Span::current();
+    span.record("after", after);
     let step = project_batch(&mut conn, after, PROJECTION_BATCH, false).await?;
-    if let Some((last, _)) = step {
+    if let Some((last, events)) = step {
+        span.record("last", last).record("events", events);
         // Tells other processes' `follow_other_writers`; the payload is the
         // pass's new checkpoint (see `NumberDesk::log_moved`).
         conn.notify(VIEWS_CHANNEL, &last.to_string()).await?;

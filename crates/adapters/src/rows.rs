@@ -59,87 +59,72 @@ impl EventRow {
     }
 }
 
+/// Declares a row struct once and derives its writing from that one field
+/// list: the struct itself (its derives, e.g. `sqlx::FromRow` for reading,
+/// and docs as written), `COLUMNS` (the field names in declaration order) and
+/// `values()` (each field as a bind parameter, via [`ToParam`], in that order).
+macro_rules! row_struct {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $( $(#[$field_meta])* $field_vis $field : $ty ),+
+        }
+
+        impl $name {
+            /// The columns of the row, in declaration order.
+            pub(crate) const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            /// The values of the row for [`Self::COLUMNS`], in that order.
+            pub(crate) fn values(&self) -> [crate::store::Param; $name::COLUMNS.len()] {
+                use crate::rows::ToParam as _;
+                [$(self.$field.to_param()),+]
+            }
+        }
+    };
+}
+pub(crate) use row_struct;
+
+/// A field of a row as the bind parameter that writes its column.
+pub(crate) trait ToParam {
+    /// The parameter.
+    fn to_param(&self) -> Param;
+}
+
+macro_rules! to_param {
+    ($($t:ty => |$v:ident| $e:expr),+ $(,)?) => {
+        $(impl ToParam for $t {
+            fn to_param(&self) -> Param {
+                let $v = self;
+                $e
+            }
+        })+
+    };
+}
+
+to_param!(
+    i64 => |v| Param::from(*v),
+    Option<i64> => |v| Param::from(*v),
+    String => |v| Param::from(v),
+    Option<String> => |v| Param::from(v),
+    Uuid => |v| Param::from(*v),
+    DateTime<Utc> => |v| Param::from(*v),
+    numberdesk_domain::RequestStatus => |v| Param::from(v.as_str()),
+    // Lists of numbers are JSON columns (`#[sqlx(json)]` when read).
+    Vec<String> => |v| Param::Json(Value::from(v.clone())),
+);
+
 /// The columns of the `number_requests` view ([`NumberRequestView`]), in
 /// upsert order.
-pub(crate) const VIEW_COLUMNS: [&str; 34] = [
-    "id",
-    "uuid",
-    "organization_id",
-    "account_id",
-    "country",
-    "number_type",
-    "use_case",
-    "status",
-    "requested_area",
-    "company_name",
-    "vat_number",
-    "address",
-    "website",
-    "contact_name",
-    "contact_email",
-    "assigned_to",
-    "ops_notes",
-    "provisioned_number_id",
-    "quantity",
-    "range_size",
-    "area_code",
-    "city",
-    "region",
-    "comment",
-    "callback_url",
-    "attempt",
-    "carrier_order_id",
-    "ordered_numbers",
-    "provisioned_numbers",
-    "failed_numbers",
-    "reason",
-    "created_at",
-    "updated_at",
-    "version",
-];
+pub(crate) const VIEW_COLUMNS: &[&str] = NumberRequestView::COLUMNS;
 
 /// The values of a view row for [`VIEW_COLUMNS`], in that order.
 pub(crate) fn view_values(v: &NumberRequestView) -> [Param; VIEW_COLUMNS.len()] {
-    [
-        v.id.into(),
-        v.uuid.into(),
-        v.organization_id.into(),
-        v.account_id.into(),
-        (&v.country).into(),
-        (&v.number_type).into(),
-        (&v.use_case).into(),
-        v.status.as_str().into(),
-        (&v.requested_area).into(),
-        (&v.company_name).into(),
-        (&v.vat_number).into(),
-        (&v.address).into(),
-        (&v.website).into(),
-        (&v.contact_name).into(),
-        (&v.contact_email).into(),
-        (&v.assigned_to).into(),
-        (&v.ops_notes).into(),
-        v.provisioned_number_id.into(),
-        v.quantity.into(),
-        v.range_size.into(),
-        (&v.area_code).into(),
-        (&v.city).into(),
-        (&v.region).into(),
-        (&v.comment).into(),
-        (&v.callback_url).into(),
-        v.attempt.into(),
-        (&v.carrier_order_id).into(),
-        json(&v.ordered_numbers),
-        json(&v.provisioned_numbers),
-        json(&v.failed_numbers),
-        (&v.reason).into(),
-        v.created_at.into(),
-        v.updated_at.into(),
-        v.version.into(),
-    ]
-}
-
-fn json(numbers: &[String]) -> Param {
-    Param::Json(Value::from(numbers.to_vec()))
+    v.values()
 }
 
 /// A stored request status, decoded into [`numberdesk_domain::RequestStatus`]

@@ -17,6 +17,7 @@ use axum::routing::get;
 use axum::Router;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
+use tracing::instrument;
 
 /// Self only: no inline script, no other host (`'self'` covers `ws:` to the
 /// same host for subscriptions). Fonts and icons inside GraphiQL's CSS are
@@ -85,14 +86,20 @@ pub fn graphiql_page(headers: &HeaderMap) -> Response {
     serve("console/graphiql.html", headers)
 }
 
+// The handlers answer a `Response` (404 and 304 are answers, not errors),
+// so their spans carry the status `serve` records instead of `err`.
+
+#[instrument(skip_all, fields(status = tracing::field::Empty))]
 async fn console_page(headers: HeaderMap) -> Response {
     serve("console/index.html", &headers)
 }
 
+#[instrument(skip_all, fields(status = tracing::field::Empty))]
 async fn favicon(headers: HeaderMap) -> Response {
     serve("console/favicon.svg", &headers)
 }
 
+#[instrument(skip_all, fields(path = %path, status = tracing::field::Empty))]
 async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve(&path, &headers)
 }
@@ -111,7 +118,14 @@ fn etags() -> &'static [String] {
     })
 }
 
+/// Answers with one asset, recording the status on the handler's span.
 fn serve(path: &str, headers: &HeaderMap) -> Response {
+    let response = asset_response(path, headers);
+    tracing::Span::current().record("status", response.status().as_u16());
+    response
+}
+
+fn asset_response(path: &str, headers: &HeaderMap) -> Response {
     let Some(index) = ASSETS.iter().position(|asset| asset.path == path) else {
         return (
             StatusCode::NOT_FOUND,

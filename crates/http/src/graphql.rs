@@ -15,6 +15,7 @@ use axum::{Json, Router};
 use numberdesk_application::error::ApiError;
 use numberdesk_graphql::schema::{Caller, RequestId};
 use serde_json::json;
+use tracing::instrument;
 
 /// The GraphQL routes: queries and mutations over HTTP (GraphiQL for a
 /// browser's plain GET) and subscriptions over a websocket.
@@ -93,11 +94,17 @@ fn label_uncoded_errors(response: &mut async_graphql::Response) {
     }
 }
 
+/// Runs one GraphQL request as its caller, recording the operation and how
+/// many errors it answered with on the handler's span.
 async fn execute(
     state: &HttpState,
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> Response {
+    let span = tracing::Span::current();
+    if let Some(operation) = &request.operation_name {
+        span.record("operation", operation.as_str());
+    }
     let authorization = headers
         .get(axum::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
@@ -115,12 +122,18 @@ async fn execute(
     if let Some(id) = request_id(headers) {
         request = request.data(RequestId(id));
     }
-    respond(headers, state.schema.execute(request).await)
+    let response = state.schema.execute(request).await;
+    span.record("errors", response.errors.len());
+    respond(headers, response)
 }
 
 /// POST: the body is read through axum's `Bytes` extractor, so
 /// `DefaultBodyLimit` applies (a 413 after reading up to the limit, not a
 /// reset while the client is still sending), then parsed by async-graphql.
+///
+/// The handlers answer a `Response` (GraphQL errors are answers, in the
+/// GraphQL envelope), so their spans record `errors` instead of `err`.
+#[instrument(skip_all, fields(request_id = request_id(&headers).as_deref(), bytes = body.as_ref().map_or(0, Bytes::len), operation = tracing::field::Empty, errors = tracing::field::Empty))]
 async fn graphql_post(
     State(state): State<HttpState>,
     headers: HeaderMap,
@@ -165,6 +178,7 @@ async fn graphql_post(
 
 /// GET with a `query` parameter executes it (queries only, per
 /// GraphQL-over-HTTP); a browser's plain GET gets GraphiQL.
+#[instrument(skip_all, fields(request_id = request_id(&headers).as_deref(), operation = tracing::field::Empty, errors = tracing::field::Empty))]
 async fn graphql_get(
     State(state): State<HttpState>,
     headers: HeaderMap,

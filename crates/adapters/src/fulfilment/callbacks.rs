@@ -252,7 +252,7 @@ fn payload_text<'a>(job: &'a Job, field: &str) -> Option<&'a str> {
 /// Delivers one callback job.
 /// (A `RunOutcome`, not a `Result`: failures are recorded on the job, so
 /// the span has no `err`.)
-#[tracing::instrument(skip_all, fields(job = job.id, kind = "callback", request = ?job.request_id, correlation_id = ?job.payload.get("correlation_id")))]
+#[tracing::instrument(skip_all, fields(job = job.id, kind = "callback", request = ?job.request_id, request_id = payload_text(job, "request_id"), correlation_id = payload_text(job, "correlation_id")))]
 pub(super) async fn deliver(fulfilment: &Fulfilment, job: &Job) -> RunOutcome {
     let settings = fulfilment.settings();
     let retry = |error: String, http_status: Option<u16>| RunOutcome::Retry {

@@ -148,11 +148,15 @@ impl Fulfilment {
                     }
                 }
             }
-            // Work caused by this event carries its correlation and points
+            // Work caused by this event carries its correlation (and the
+            // HTTP request id it arrived with, for the job's span) and points
             // back at it.
             for job in &mut jobs[first_new..] {
                 if let Some(payload) = job.payload.as_object_mut() {
                     payload.insert("correlation_id".into(), json!(event.correlation_id));
+                    if let Some(request_id) = &event.request_http_id {
+                        payload.insert("request_id".into(), json!(request_id));
+                    }
                     payload.insert("caused_by".into(), json!(event.position));
                 }
             }

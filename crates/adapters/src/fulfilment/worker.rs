@@ -129,7 +129,7 @@ impl Fulfilment {
 
     /// Runs a job this process leased, extending the lease while it runs, and
     /// records the outcome.
-    #[tracing::instrument(skip_all, fields(job = job.id, kind = job.kind.as_str(), request = ?job.request_id, correlation_id = %meta.correlation_id), err)]
+    #[tracing::instrument(skip_all, fields(job = job.id, kind = job.kind.as_str(), request = ?job.request_id, request_id = job.payload.get("request_id").and_then(serde_json::Value::as_str), correlation_id = %meta.correlation_id), err)]
     async fn run_leased(
         &self,
         job: &Job,

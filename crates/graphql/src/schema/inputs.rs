@@ -3,10 +3,14 @@
 use super::types::Status;
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
+use numberdesk_application::ApiError;
 use numberdesk_domain::request::RequestInput;
+use serde::Serialize;
 
 /// A new request; the same fields and rules as the REST contract.
-#[derive(InputObject, Debug, Clone)]
+// The GraphQL layer's one list of the request's input fields: the names are
+// the domain's `RequestInput`'s, which it is read into by serde.
+#[derive(InputObject, Serialize, Debug, Clone)]
 pub struct SubmitNumberRequestInput {
     /// The organisation's integer id.
     pub organization_id: i64,
@@ -46,27 +50,16 @@ pub struct SubmitNumberRequestInput {
     pub callback_url: Option<String>,
 }
 
-impl From<SubmitNumberRequestInput> for RequestInput {
-    fn from(i: SubmitNumberRequestInput) -> Self {
-        RequestInput {
-            country: Some(i.country),
-            number_type: Some(i.number_type),
-            use_case: Some(i.use_case),
-            contact_name: Some(i.contact_name),
-            contact_email: Some(i.contact_email),
-            requested_area: i.requested_area,
-            company_name: i.company_name,
-            vat_number: i.vat_number,
-            address: i.address,
-            website: i.website,
-            quantity: i.quantity,
-            range_size: i.range_size,
-            area_code: i.area_code,
-            city: i.city,
-            region: i.region,
-            comment: i.comment,
-            callback_url: i.callback_url,
-        }
+impl TryFrom<SubmitNumberRequestInput> for RequestInput {
+    type Error = ApiError;
+
+    /// Field by field, by name: the input's fields are the domain input's
+    /// (plus `organization_id`), so serde reads one into the other and no
+    /// second list is kept (a test checks every field arrives).
+    fn try_from(input: SubmitNumberRequestInput) -> Result<Self, ApiError> {
+        serde_json::to_value(input)
+            .and_then(serde_json::from_value)
+            .map_err(|e| ApiError::Internal(format!("reading a submit input: {e}")))
     }
 }
 
@@ -109,4 +102,48 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     /// Occurred strictly before this instant (exclusive).
     pub to: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_the_input_reaches_the_domain_input() {
+        let text = |name: &str| Some(format!("{name} value"));
+        let input = SubmitNumberRequestInput {
+            organization_id: 7,
+            country: "NL".into(),
+            number_type: "local".into(),
+            use_case: "use_case value".into(),
+            contact_name: "contact_name value".into(),
+            contact_email: "contact_email value".into(),
+            requested_area: text("requested_area"),
+            company_name: text("company_name"),
+            vat_number: text("vat_number"),
+            address: text("address"),
+            website: text("website"),
+            quantity: Some(4),
+            range_size: Some(2),
+            area_code: text("area_code"),
+            city: text("city"),
+            region: text("region"),
+            comment: text("comment"),
+            callback_url: text("callback_url"),
+        };
+        let domain = RequestInput::try_from(input).expect("reads");
+        assert_eq!(domain.country.as_deref(), Some("NL"));
+        assert_eq!(domain.quantity, Some(4));
+        assert_eq!(domain.callback_url, text("callback_url"));
+        // No field of the domain input is left unset (none dropped by name).
+        let fields = serde_json::to_value(&domain).expect("serialises");
+        let unset: Vec<&String> = fields
+            .as_object()
+            .expect("an object")
+            .iter()
+            .filter(|(_, value)| value.is_null())
+            .map(|(name, _)| name)
+            .collect();
+        assert!(unset.is_empty(), "not read from the input: {unset:?}");
+    }
 }

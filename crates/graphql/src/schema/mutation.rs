@@ -67,7 +67,7 @@ impl Mutation {
                 .map_err(ApiError::from)?,
         }
         .ok_or_else(|| ApiError::NotFound(format!("organization {organization_id} not found")))?;
-        let details = RequestDetails::parse(&RequestInput::from(input)).map_err(|errors| {
+        let details = RequestDetails::parse(&RequestInput::try_from(input)?).map_err(|errors| {
             let fields: BTreeMap<String, String> = errors
                 .fields()
                 .iter()

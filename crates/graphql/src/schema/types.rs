@@ -32,118 +32,189 @@ pub enum Status {
     Cancelled,
 }
 
-/// A customer's request for phone numbers.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(name = "NumberRequest")]
-pub struct NumberRequestObject {
-    /// The request's UUID (also the carrier's customer_reference).
-    pub id: ID,
-    /// The REST contract's integer id.
-    pub number: i64,
-    /// The organisation's integer id.
-    pub organization_id: i64,
-    /// The owning account.
-    pub account_id: String,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-    /// local, mobile, national, toll_free or shared_cost.
-    pub number_type: String,
-    /// What the numbers are for.
-    pub use_case: String,
-    /// Where it stands.
-    pub status: Status,
-    /// Free-form area preference.
-    pub requested_area: Option<String>,
-    /// Company name.
-    pub company_name: Option<String>,
-    /// VAT number.
-    pub vat_number: Option<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Website.
-    pub website: Option<String>,
-    /// Contact person.
-    pub contact_name: String,
-    /// Contact e-mail.
-    pub contact_email: String,
-    /// The operator who owns it.
-    pub assigned_to: Option<String>,
-    /// The operations team's notes.
-    pub ops_notes: Option<String>,
-    /// Id of the first provisioned phone number.
-    pub provisioned_number_id: Option<i64>,
-    /// How many numbers.
-    pub quantity: i64,
-    /// Block size of consecutive numbers.
-    pub range_size: Option<i64>,
-    /// Area code.
-    pub area_code: Option<String>,
-    /// City.
-    pub city: Option<String>,
-    /// Region.
-    pub region: Option<String>,
-    /// Customer comment.
-    pub comment: Option<String>,
-    /// Status-change callback URL.
-    pub callback_url: Option<String>,
-    /// Current fulfilment attempt.
-    pub attempt: i64,
-    /// The carrier's order id.
-    pub carrier_order_id: Option<String>,
-    /// Numbers ordered in the current attempt.
-    pub ordered_numbers: Vec<String>,
-    /// Numbers live.
-    pub provisioned_numbers: Vec<String>,
-    /// Numbers the carrier failed.
-    pub failed_numbers: Vec<String>,
-    /// Why it was rejected, cancelled or failed.
-    pub reason: Option<String>,
-    /// When it was submitted.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Sequence number of its last event (for optimistic UIs).
-    pub version: i64,
-}
+/// A customer's request for phone numbers: the view, resolved field by field.
+// The GraphQL layer's one list of the request's output fields is the
+// resolvers below (names, types and descriptions); each reads the view.
+#[derive(Clone, Debug)]
+pub struct NumberRequestObject(NumberRequestView);
 
 impl From<NumberRequestView> for NumberRequestObject {
-    fn from(v: NumberRequestView) -> Self {
-        Self {
-            id: ID(v.uuid.to_string()),
-            number: v.id,
-            organization_id: v.organization_id,
-            account_id: v.account_id.to_string(),
-            country: v.country,
-            number_type: v.number_type,
-            use_case: v.use_case,
-            status: v.status.into(),
-            requested_area: v.requested_area,
-            company_name: v.company_name,
-            vat_number: v.vat_number,
-            address: v.address,
-            website: v.website,
-            contact_name: v.contact_name,
-            contact_email: v.contact_email,
-            assigned_to: v.assigned_to,
-            ops_notes: v.ops_notes,
-            provisioned_number_id: v.provisioned_number_id,
-            quantity: v.quantity,
-            range_size: v.range_size,
-            area_code: v.area_code,
-            city: v.city,
-            region: v.region,
-            comment: v.comment,
-            callback_url: v.callback_url,
-            attempt: v.attempt,
-            carrier_order_id: v.carrier_order_id,
-            ordered_numbers: v.ordered_numbers,
-            provisioned_numbers: v.provisioned_numbers,
-            failed_numbers: v.failed_numbers,
-            reason: v.reason,
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-            version: v.version,
-        }
+    fn from(view: NumberRequestView) -> Self {
+        Self(view)
+    }
+}
+
+/// A customer's request for phone numbers.
+#[Object(name = "NumberRequest")]
+impl NumberRequestObject {
+    /// The request's UUID (also the carrier's customer_reference).
+    async fn id(&self) -> ID {
+        ID(self.0.uuid.to_string())
+    }
+
+    /// The REST contract's integer id.
+    async fn number(&self) -> i64 {
+        self.0.id
+    }
+
+    /// The organisation's integer id.
+    async fn organization_id(&self) -> i64 {
+        self.0.organization_id
+    }
+
+    /// The owning account.
+    async fn account_id(&self) -> String {
+        self.0.account_id.to_string()
+    }
+
+    /// ISO 3166-1 alpha-2.
+    async fn country(&self) -> &str {
+        &self.0.country
+    }
+
+    /// local, mobile, national, toll_free or shared_cost.
+    async fn number_type(&self) -> &str {
+        &self.0.number_type
+    }
+
+    /// What the numbers are for.
+    async fn use_case(&self) -> &str {
+        &self.0.use_case
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> Status {
+        self.0.status.into()
+    }
+
+    /// Free-form area preference.
+    async fn requested_area(&self) -> Option<&str> {
+        self.0.requested_area.as_deref()
+    }
+
+    /// Company name.
+    async fn company_name(&self) -> Option<&str> {
+        self.0.company_name.as_deref()
+    }
+
+    /// VAT number.
+    async fn vat_number(&self) -> Option<&str> {
+        self.0.vat_number.as_deref()
+    }
+
+    /// Address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+
+    /// Website.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// Contact person.
+    async fn contact_name(&self) -> &str {
+        &self.0.contact_name
+    }
+
+    /// Contact e-mail.
+    async fn contact_email(&self) -> &str {
+        &self.0.contact_email
+    }
+
+    /// The operator who owns it.
+    async fn assigned_to(&self) -> Option<&str> {
+        self.0.assigned_to.as_deref()
+    }
+
+    /// The operations team's notes.
+    async fn ops_notes(&self) -> Option<&str> {
+        self.0.ops_notes.as_deref()
+    }
+
+    /// Id of the first provisioned phone number.
+    async fn provisioned_number_id(&self) -> Option<i64> {
+        self.0.provisioned_number_id
+    }
+
+    /// How many numbers.
+    async fn quantity(&self) -> i64 {
+        self.0.quantity
+    }
+
+    /// Block size of consecutive numbers.
+    async fn range_size(&self) -> Option<i64> {
+        self.0.range_size
+    }
+
+    /// Area code.
+    async fn area_code(&self) -> Option<&str> {
+        self.0.area_code.as_deref()
+    }
+
+    /// City.
+    async fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
+    }
+
+    /// Region.
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+
+    /// Customer comment.
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+
+    /// Status-change callback URL.
+    async fn callback_url(&self) -> Option<&str> {
+        self.0.callback_url.as_deref()
+    }
+
+    /// Current fulfilment attempt.
+    async fn attempt(&self) -> i64 {
+        self.0.attempt
+    }
+
+    /// The carrier's order id.
+    async fn carrier_order_id(&self) -> Option<&str> {
+        self.0.carrier_order_id.as_deref()
+    }
+
+    /// Numbers ordered in the current attempt.
+    async fn ordered_numbers(&self) -> &[String] {
+        &self.0.ordered_numbers
+    }
+
+    /// Numbers live.
+    async fn provisioned_numbers(&self) -> &[String] {
+        &self.0.provisioned_numbers
+    }
+
+    /// Numbers the carrier failed.
+    async fn failed_numbers(&self) -> &[String] {
+        &self.0.failed_numbers
+    }
+
+    /// Why it was rejected, cancelled or failed.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// When it was submitted.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Sequence number of its last event (for optimistic UIs).
+    async fn version(&self) -> i64 {
+        self.0.version
     }
 }
 

@@ -1,29 +1,113 @@
-//! Parsing the create body into domain input, with an error per field.
+//! The create body: its one field list ([`CreateNumberRequestBody`], which
+//! serde and the OpenAPI schema are derived from), and parsing it into domain
+//! input with an error per field.
 
+use super::field_names::field_names;
 use axum::http::{header, HeaderMap};
 use numberdesk_application::error::ApiError;
 use numberdesk_domain::request::RequestInput;
-use serde_json::Value;
+use serde::de::{Deserializer, Error as _};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+use utoipa::ToSchema;
 
-const STRING_FIELDS: [&str; 15] = [
-    "country",
-    "number_type",
-    "use_case",
-    "contact_name",
-    "contact_email",
-    "requested_area",
-    "company_name",
-    "vat_number",
-    "address",
-    "website",
-    "area_code",
-    "city",
-    "region",
-    "comment",
-    "callback_url",
-];
-const INTEGER_FIELDS: [&str; 2] = ["quantity", "range_size"];
+/// The create body (the contract's fields plus the other provider's optional
+/// ones). Unknown fields are refused.
+// The only list of the body's fields in the REST layer: the known names, the
+// JSON type each must have and the schema are all read from it. Every field
+// is `Text` or `Integer` (null and absent both mean "not given"; the domain
+// says which are required), and is read into the domain's `RequestInput` by
+// name (a test keeps the two lists equal).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CreateNumberRequest)]
+#[allow(dead_code)] // Read field by field for its errors, then into `RequestInput`.
+pub struct CreateNumberRequestBody {
+    #[schema(value_type = String, pattern = "^[A-Z]{2}$", example = "NL")]
+    country: Text,
+    #[schema(value_type = NumberTypeBody, inline)]
+    number_type: Text,
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    use_case: Text,
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    contact_name: Text,
+    #[schema(value_type = String, format = Email, max_length = 254)]
+    contact_email: Text,
+    #[schema(value_type = Option<String>, max_length = 100, nullable)]
+    requested_area: Text,
+    #[schema(value_type = Option<String>, max_length = 200, nullable)]
+    company_name: Text,
+    #[schema(value_type = Option<String>, max_length = 64, nullable)]
+    vat_number: Text,
+    #[schema(value_type = Option<String>, max_length = 500, nullable)]
+    address: Text,
+    #[schema(value_type = Option<String>, max_length = 2048, nullable)]
+    website: Text,
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000, nullable)]
+    quantity: Integer,
+    #[schema(value_type = Option<i64>, minimum = 2, maximum = 1000, nullable)]
+    range_size: Integer,
+    #[schema(value_type = Option<String>, max_length = 16, nullable)]
+    area_code: Text,
+    #[schema(value_type = Option<String>, max_length = 100, nullable)]
+    city: Text,
+    #[schema(value_type = Option<String>, max_length = 100, nullable)]
+    region: Text,
+    #[schema(value_type = Option<String>, max_length = 2000, nullable)]
+    comment: Text,
+    #[schema(value_type = Option<String>, max_length = 2048, nullable)]
+    callback_url: Text,
+}
+
+/// The carrier's number types.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberTypeBody {
+    /// Geographic.
+    Local,
+    /// Mobile.
+    Mobile,
+    /// National.
+    National,
+    /// Freephone.
+    TollFree,
+    /// Shared cost.
+    SharedCost,
+}
+
+/// A string field: a JSON string, or null / absent for "not given".
+#[derive(Debug)]
+struct Text(#[allow(dead_code)] Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Option::<Value>::deserialize(deserializer)? {
+            None | Some(Value::Null) => Ok(Text(None)),
+            Some(Value::String(s)) => Ok(Text(Some(s))),
+            Some(_) => Err(D::Error::custom("must be a string")),
+        }
+    }
+}
+
+/// An integer field: a JSON integer that fits an `i64`, or null / absent.
+#[derive(Debug)]
+struct Integer(#[allow(dead_code)] Option<i64>);
+
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Option::<Value>::deserialize(deserializer)? {
+            None | Some(Value::Null) => Ok(Integer(None)),
+            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(Integer(n.as_i64())),
+            Some(_) => Err(D::Error::custom("must be an integer")),
+        }
+    }
+}
+
+/// The body's field names, read from its derive.
+static FIELDS: LazyLock<&'static [&'static str]> =
+    LazyLock::new(field_names::<CreateNumberRequestBody>);
 
 /// Refuses bodies that are not declared as JSON (415).
 pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -53,81 +137,45 @@ pub fn parse_create_body(bytes: &[u8]) -> Result<RequestInput, ApiError> {
     if let Some(key) = super::duplicate_keys::duplicate_key(bytes) {
         return Err(ApiError::bad_field(&key, "is given more than once"));
     }
-    let mut errors = BTreeMap::new();
-    for key in object.keys() {
-        if !STRING_FIELDS.contains(&key.as_str()) && !INTEGER_FIELDS.contains(&key.as_str()) {
-            errors.insert(key.clone(), "is not a field of a number request".to_owned());
-        }
-    }
-    let text = |field: &str, errors: &mut BTreeMap<String, String>| -> Option<String> {
-        match object.get(field) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                errors.insert(field.to_owned(), "must be a string".to_owned());
-                None
-            }
-        }
-    };
-    let integer = |field: &str, errors: &mut BTreeMap<String, String>| -> Option<i64> {
-        match object.get(field) {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-            Some(_) => {
-                errors.insert(field.to_owned(), "must be an integer".to_owned());
-                None
-            }
-        }
-    };
-    let input = read_input(&mut errors, text, integer);
-    if errors.is_empty() {
-        Ok(input)
-    } else {
+    // Field by field, so every bad field is named, not just the first.
+    let errors: BTreeMap<String, String> = object
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), field_error(key, value)?)))
+        .collect();
+    if !errors.is_empty() {
         let message = errors
             .iter()
             .map(|(f, r)| format!("{f}: {r}"))
             .collect::<Vec<_>>()
             .join("; ");
-        Err(ApiError::BadInput {
+        return Err(ApiError::BadInput {
             message: format!("invalid input: {message}"),
             fields: errors,
-        })
+        });
     }
+    serde_json::from_value(Value::Object(object))
+        .map_err(|e| ApiError::Internal(format!("a checked create body did not read: {e}")))
 }
 
-fn read_input(
-    errors: &mut BTreeMap<String, String>,
-    text: impl Fn(&str, &mut BTreeMap<String, String>) -> Option<String>,
-    integer: impl Fn(&str, &mut BTreeMap<String, String>) -> Option<i64>,
-) -> RequestInput {
-    RequestInput {
-        country: text("country", errors),
-        number_type: text("number_type", errors),
-        use_case: text("use_case", errors),
-        contact_name: text("contact_name", errors),
-        contact_email: text("contact_email", errors),
-        requested_area: text("requested_area", errors),
-        company_name: text("company_name", errors),
-        vat_number: text("vat_number", errors),
-        address: text("address", errors),
-        website: text("website", errors),
-        quantity: integer("quantity", errors),
-        range_size: integer("range_size", errors),
-        area_code: text("area_code", errors),
-        city: text("city", errors),
-        region: text("region", errors),
-        comment: text("comment", errors),
-        callback_url: text("callback_url", errors),
+/// Why one field of the body is refused, if it is: not a field of the body,
+/// or not of its JSON type (the reason `Text` or `Integer` gives).
+fn field_error(key: &str, value: &Value) -> Option<String> {
+    if !FIELDS.contains(&key) {
+        return Some("is not a field of a number request".to_owned());
     }
+    let alone = Map::from_iter([(key.to_owned(), value.clone())]);
+    serde_json::from_value::<CreateNumberRequestBody>(Value::Object(alone))
+        .err()
+        .map(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fields(body: &str) -> Vec<String> {
+    fn fields(body: &str) -> BTreeMap<String, String> {
         match parse_create_body(body.as_bytes()) {
-            Err(ApiError::BadInput { fields, .. }) => fields.into_keys().collect(),
+            Err(ApiError::BadInput { fields, .. }) => fields,
             other => panic!("expected bad input, got {other:?}"),
         }
     }
@@ -135,12 +183,22 @@ mod tests {
     #[test]
     fn wrong_types_and_unknown_fields_are_named() {
         assert_eq!(
-            fields(r#"{"country": 1, "quantity": "2", "colour": "red"}"#),
-            ["colour", "country", "quantity"]
+            fields(r#"{"country": 1, "quantity": "2", "colour": "red"}"#)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [
+                ("colour".into(), "is not a field of a number request".into()),
+                ("country".into(), "must be a string".into()),
+                ("quantity".into(), "must be an integer".into()),
+            ]
         );
-        assert_eq!(fields(r#"{"quantity": 1.5}"#), ["quantity"]);
-        assert_eq!(fields("[]"), ["body"]);
-        assert_eq!(fields("{"), ["body"]);
+        assert_eq!(fields(r#"{"quantity": 1.5}"#).len(), 1);
+        assert_eq!(
+            fields(r#"{"range_size": 9223372036854775808}"#)["range_size"],
+            "must be an integer"
+        );
+        assert_eq!(fields("[]").into_keys().collect::<Vec<_>>(), ["body"]);
+        assert_eq!(fields("{").into_keys().collect::<Vec<_>>(), ["body"]);
     }
 
     #[test]
@@ -149,5 +207,47 @@ mod tests {
             parse_create_body(br#"{"requested_area": null, "country": "NL"}"#).expect("parses");
         assert_eq!(input.requested_area, None);
         assert_eq!(input.country.as_deref(), Some("NL"));
+    }
+
+    #[test]
+    fn the_body_has_exactly_the_fields_of_the_domain_input() {
+        let mut body = FIELDS.to_vec();
+        let mut domain = field_names::<RequestInput>().to_vec();
+        body.sort_unstable();
+        domain.sort_unstable();
+        assert_eq!(body, domain);
+    }
+
+    #[test]
+    fn every_field_reaches_the_domain_input() {
+        let input = parse_create_body(
+            br#"{"country": "NL", "number_type": "local", "use_case": "u",
+                 "contact_name": "n", "contact_email": "e@x.nl", "requested_area": "ra",
+                 "company_name": "co", "vat_number": "vat", "address": "ad",
+                 "website": "https://w.nl", "quantity": 4, "range_size": 2,
+                 "area_code": "20", "city": "ci", "region": "re", "comment": "cm",
+                 "callback_url": "https://cb.nl"}"#,
+        )
+        .expect("parses");
+        let expected = RequestInput {
+            country: Some("NL".into()),
+            number_type: Some("local".into()),
+            use_case: Some("u".into()),
+            contact_name: Some("n".into()),
+            contact_email: Some("e@x.nl".into()),
+            requested_area: Some("ra".into()),
+            company_name: Some("co".into()),
+            vat_number: Some("vat".into()),
+            address: Some("ad".into()),
+            website: Some("https://w.nl".into()),
+            quantity: Some(4),
+            range_size: Some(2),
+            area_code: Some("20".into()),
+            city: Some("ci".into()),
+            region: Some("re".into()),
+            comment: Some("cm".into()),
+            callback_url: Some("https://cb.nl".into()),
+        };
+        assert_eq!(input, expected);
     }
 }

@@ -205,63 +205,6 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-/// The create body (the contract's fields plus the other provider's optional
-/// ones). Unknown fields are refused.
-#[derive(Debug, ToSchema)]
-#[schema(as = CreateNumberRequest)]
-pub struct CreateNumberRequestBody {
-    #[schema(pattern = "^[A-Z]{2}$", example = "NL")]
-    pub country: String,
-    #[schema(inline)]
-    pub number_type: NumberTypeBody,
-    #[schema(min_length = 1, max_length = 200)]
-    pub use_case: String,
-    #[schema(min_length = 1, max_length = 200)]
-    pub contact_name: String,
-    #[schema(format = Email, max_length = 254)]
-    pub contact_email: String,
-    #[schema(max_length = 100, nullable)]
-    pub requested_area: Option<String>,
-    #[schema(max_length = 200, nullable)]
-    pub company_name: Option<String>,
-    #[schema(max_length = 64, nullable)]
-    pub vat_number: Option<String>,
-    #[schema(max_length = 500, nullable)]
-    pub address: Option<String>,
-    #[schema(max_length = 2048, nullable)]
-    pub website: Option<String>,
-    #[schema(minimum = 1, maximum = 1000, nullable)]
-    pub quantity: Option<i64>,
-    #[schema(minimum = 2, maximum = 1000, nullable)]
-    pub range_size: Option<i64>,
-    #[schema(max_length = 16, nullable)]
-    pub area_code: Option<String>,
-    #[schema(max_length = 100, nullable)]
-    pub city: Option<String>,
-    #[schema(max_length = 100, nullable)]
-    pub region: Option<String>,
-    #[schema(max_length = 2000, nullable)]
-    pub comment: Option<String>,
-    #[schema(max_length = 2048, nullable)]
-    pub callback_url: Option<String>,
-}
-
-/// The carrier's number types.
-#[derive(Debug, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NumberTypeBody {
-    /// Geographic.
-    Local,
-    /// Mobile.
-    Mobile,
-    /// National.
-    National,
-    /// Freephone.
-    TollFree,
-    /// Shared cost.
-    SharedCost,
-}
-
 /// A JSON body already serialised (kept byte for byte, e.g. an idempotent replay).
 pub fn raw_json(
     status: axum::http::StatusCode,

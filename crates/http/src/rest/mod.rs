@@ -10,10 +10,11 @@
 //! Unknown body fields are refused (400 naming the field), so a misspelt
 //! optional field is never silently dropped.
 
-mod body;
+pub mod body;
 pub mod callback;
 pub mod contract;
 pub(crate) mod duplicate_keys;
+mod field_names;
 pub mod list_cache;
 mod number_requests;
 mod numbers;

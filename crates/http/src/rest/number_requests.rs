@@ -1,9 +1,7 @@
 //! `/api/v1/org/{orgSlug}/number-requests`.
 
-use super::body::{parse_create_body, require_json};
-use super::contract::{
-    raw_json, CreateNumberRequestBody, ErrorBody, NumberRequestEnvelope, NumberRequestListBody,
-};
+use super::body::{parse_create_body, require_json, CreateNumberRequestBody};
+use super::contract::{raw_json, ErrorBody, NumberRequestEnvelope, NumberRequestListBody};
 use super::list_cache::ListKey;
 use super::org_scope::OrgScope;
 use super::paging::{pagination, PageQuery};

@@ -1,10 +1,10 @@
 //! The OpenAPI 3.1 document of the REST API, generated from the handlers'
 //! annotations (utoipa) and served at `GET /api/v1/openapi.json`.
 
+use super::body::{CreateNumberRequestBody, NumberTypeBody};
 use super::contract::{
-    CreateNumberRequestBody, ErrorBody, ErrorDetail, NumberRequestBody, NumberRequestEnvelope,
-    NumberRequestListBody, NumberTypeBody, Pagination, PhoneNumberBody, PhoneNumberListBody,
-    StatusBody,
+    ErrorBody, ErrorDetail, NumberRequestBody, NumberRequestEnvelope, NumberRequestListBody,
+    Pagination, PhoneNumberBody, PhoneNumberListBody, StatusBody,
 };
 use axum::routing::get;
 use axum::{Json, Router};
