@@ -6,7 +6,7 @@ use crate::config::{FulfilmentConfig, ServeConfig};
 use anyhow::Context;
 use numberdesk_adapters::fulfilment::{Fulfilment, FulfilmentSettings};
 use numberdesk_adapters::tenancy::TenancyStore;
-use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
+use numberdesk_adapters::{Database, NumberDesk, SqlSandboxOrders, StoreSettings};
 use numberdesk_application::{ApiSettings, AppState};
 use numberdesk_domain::ports::NumberProvider;
 use secrecy::ExposeSecret;
@@ -82,11 +82,11 @@ pub async fn build_with(
     .await
     .context("opening the event store")?;
     let key_cache = seconds("KEY_CACHE_SECONDS", config.key_cache_seconds)?;
-    let tenancy = TenancyStore::with_key_cache(db, key_cache);
     let provider = match carrier {
         Some(carrier) => carrier,
-        None => provider(config)?,
+        None => provider(config, &db)?,
     };
+    let tenancy = TenancyStore::with_key_cache(db, key_cache);
     let fulfilment = Fulfilment::new(
         desk.clone(),
         provider.clone(),
@@ -124,7 +124,9 @@ pub async fn build_with(
     })
 }
 
-fn provider(config: &ServeConfig) -> anyhow::Result<Arc<dyn NumberProvider>> {
+/// The configured carrier: Telnyx with `TELNYX_API_KEY`, otherwise the
+/// sandbox, keeping its orders in `db` (so they survive a restart).
+fn provider(config: &ServeConfig, db: &Database) -> anyhow::Result<Arc<dyn NumberProvider>> {
     use secrecy::ExposeSecret;
     let settings = &config.telnyx;
     let api_key = settings
@@ -155,13 +157,14 @@ fn provider(config: &ServeConfig) -> anyhow::Result<Arc<dyn NumberProvider>> {
         }
         None => {
             tracing::info!("carrier: sandbox (no TELNYX_API_KEY set; nothing is bought)");
-            Ok(Arc::new(numberdesk_telnyx::SandboxProvider::new(
+            Ok(Arc::new(numberdesk_telnyx::SandboxProvider::with_store(
                 numberdesk_telnyx::SandboxConfig {
                     pending_delay: Duration::from_millis(
                         config.fulfilment.sandbox_pending_delay_ms,
                     ),
                     seed: None,
                 },
+                Arc::new(SqlSandboxOrders::new(db.clone())),
             )))
         }
     }

@@ -12,6 +12,7 @@
 //! * [`fulfilment`]: durable jobs (order, poll, webhook, callback) and the
 //!   workers and event consumer that run them, through any
 //!   [`NumberProvider`](numberdesk_domain::NumberProvider).
+//! * [`SqlSandboxOrders`]: the sandbox carrier's orders in the database;
 //! * [`tenancy`]: partners, accounts, organisations and API keys;
 //!   [`Idempotency`]: `Idempotency-Key` records for POSTs.
 //!
@@ -37,6 +38,7 @@ mod model;
 mod projector;
 mod reads;
 mod rows;
+mod sandbox_orders;
 mod sqlite_repo;
 mod sqlite_view_repo;
 mod store;
@@ -53,6 +55,7 @@ pub use model::{
     AuditFilter, NumberRequestView, Page, PageRequest, PhoneNumberFilter, PhoneNumberView,
     RecordedEvent, RequestFilter,
 };
+pub use sandbox_orders::SqlSandboxOrders;
 pub use sqlite_repo::SqliteEventRepository;
 pub use sqlite_view_repo::SqliteViewRepository;
 pub use store::Database;

@@ -123,6 +123,9 @@ pub struct FakeState {
     pub sell_once: bool,
     /// Where pending orders are reported complete by a signed webhook.
     pub webhook: Option<WebhookTarget>,
+    /// Extra `region_information` a search reports for a number (e.g. its
+    /// `rate_center` and `state`), by E.164 number.
+    pub places: std::collections::HashMap<String, Vec<RegionInformation>>,
     orders: Vec<StoredOrder>,
 }
 
@@ -385,10 +388,12 @@ fn route(
                     phone_number: i.number.clone(),
                     record_type: Some("available_phone_number".into()),
                     best_effort: Some(i.best_effort),
-                    region_information: vec![RegionInformation {
+                    region_information: std::iter::once(RegionInformation {
                         region_type: Some("country_code".into()),
                         region_name: Some(i.country.into()),
-                    }],
+                    })
+                    .chain(s.places.get(&i.number).cloned().unwrap_or_default())
+                    .collect(),
                     ..AvailablePhoneNumber::default()
                 })
                 .collect();

@@ -7,8 +7,9 @@
 //!   [`NumberProvider`](numberdesk_domain::ports::NumberProvider) port on
 //!   Telnyx, configured by [`TelnyxConfig`] (`TelnyxConfig::from_env`).
 //! - [`webhook`]: Ed25519 verification and parsing of Telnyx webhooks.
-//! - [`SandboxProvider`]: an in-memory carrier for running without a Telnyx
-//!   account (the default when `TELNYX_API_KEY` is not set).
+//! - [`SandboxProvider`]: a stand-in carrier for running without a Telnyx
+//!   account (the default when `TELNYX_API_KEY` is not set), its orders in
+//!   a `SandboxOrderStore`: memory, or the server's database.
 //!
 //! - `fake` (feature `fake`): a stateful fake of the Telnyx API for tests,
 //!   and a webhook signer.
@@ -39,5 +40,5 @@ pub use error::TelnyxError;
 pub use mapping::{carrier_order_from_telnyx, carrier_status};
 pub use provider::TelnyxProvider;
 pub use retry::RetryPolicy;
-pub use sandbox::{SandboxConfig, SandboxProvider};
+pub use sandbox::{MemorySandboxOrders, SandboxConfig, SandboxProvider};
 pub use webhook::{verify_webhook, NumberOrderWebhook, WebhookError, WebhookKind};

@@ -10,7 +10,8 @@ use crate::types::{
 };
 use async_trait::async_trait;
 use numberdesk_domain::ports::{
-    AvailableNumber, CarrierOrder, NumberProvider, NumberSearch, OrderRequest, ProviderError,
+    AvailableNumber, CarrierOrder, NumberPlace, NumberProvider, NumberSearch, OrderRequest,
+    ProviderError,
 };
 use numberdesk_domain::values::{CountryCode, PhoneNumber, Price};
 use std::collections::BTreeMap;
@@ -130,7 +131,31 @@ fn available_number(found: &AvailablePhoneNumber) -> Option<AvailableNumber> {
     Some(AvailableNumber {
         phone_number,
         price,
+        place: place_of(found),
     })
+}
+
+/// Where Telnyx's `region_information` places a number: `rate_center` and
+/// `location` are localities, `state` a region (`country_code` is checked
+/// from the number itself).
+fn place_of(found: &AvailablePhoneNumber) -> NumberPlace {
+    let mut place = NumberPlace::default();
+    for info in &found.region_information {
+        let Some(name) = info
+            .region_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        else {
+            continue;
+        };
+        match info.region_type.as_deref() {
+            Some("rate_center") | Some("location") => place.localities.push(name.to_owned()),
+            Some("state") => place.regions.push(name.to_owned()),
+            _ => {}
+        }
+    }
+    place
 }
 
 #[async_trait]

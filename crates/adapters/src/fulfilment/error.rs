@@ -18,13 +18,16 @@ pub enum FulfilmentError {
     /// The carrier failed or refused.
     #[error(transparent)]
     Carrier(#[from] ProviderError),
-    /// The carrier offers fewer numbers than wanted.
-    #[error("the carrier offers {offered} of the {wanted} numbers asked for; change the area or quantity")]
+    /// The carrier offers fewer numbers that fit the request than wanted.
+    #[error("the carrier offers {offered} of the {wanted} numbers asked for{}; change the area or quantity", refused_text(.refused))]
     NotEnoughNumbers {
-        /// Offered.
+        /// Offered and fitting the request.
         offered: usize,
         /// Wanted.
         wanted: usize,
+        /// Why the offered numbers that do not fit the request were not
+        /// ordered (the first few).
+        refused: Vec<String>,
     },
     /// Stored data is not what the domain accepts (a bug).
     #[error("invalid stored data: {0}")]
@@ -51,6 +54,31 @@ pub enum FulfilmentError {
         /// What is known.
         why: String,
     },
+}
+
+/// How many refusals a [`FulfilmentError::NotEnoughNumbers`] names.
+const REFUSALS_SHOWN: usize = 3;
+
+fn refused_text(refused: &[String]) -> String {
+    if refused.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<&str> = refused
+        .iter()
+        .take(REFUSALS_SHOWN)
+        .map(String::as_str)
+        .collect();
+    let more = refused.len().saturating_sub(REFUSALS_SHOWN);
+    format!(
+        " that fit the request ({} more offered did not: {}{})",
+        refused.len(),
+        shown.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
 
 impl FulfilmentError {

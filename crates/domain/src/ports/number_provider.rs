@@ -32,6 +32,21 @@ pub struct AvailableNumber {
     /// What the carrier quotes for it, when it said (and said it well).
     #[serde(default)]
     pub price: Option<Price>,
+    /// Where the carrier says the number is, as far as it said.
+    #[serde(default)]
+    pub place: NumberPlace,
+}
+
+/// Where a carrier places a number (Telnyx's `region_information`): names
+/// as the carrier spells them. Empty lists mean the carrier did not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberPlace {
+    /// Cities or localities (Telnyx `rate_center` and `location`).
+    #[serde(default)]
+    pub localities: Vec<String>,
+    /// Regions or states (Telnyx `state`).
+    #[serde(default)]
+    pub regions: Vec<String>,
 }
 
 impl AvailableNumber {
@@ -40,6 +55,7 @@ impl AvailableNumber {
         AvailableNumber {
             phone_number,
             price: None,
+            place: NumberPlace::default(),
         }
     }
 }

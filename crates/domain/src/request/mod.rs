@@ -2,6 +2,7 @@
 //! from submission to provisioned numbers (or a visible end).
 
 mod aggregate;
+mod area_checks;
 mod attention;
 mod commands;
 mod details;
@@ -9,10 +10,12 @@ mod error;
 mod events;
 mod number_checks;
 mod pricing;
+mod region_names;
 mod status;
 pub mod upcasting;
 
 pub use aggregate::{NumberRequest, NumberState, OrderState};
+pub use area_checks::{area_code_digits, area_code_mismatch, candidate_mismatch, place_mismatch};
 pub use attention::{Attention, LateOrder};
 pub use commands::{NumberRequestCommand, SubmitNumberRequest};
 pub use details::{RequestDetails, RequestInput};

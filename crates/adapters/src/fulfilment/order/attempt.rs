@@ -1,15 +1,15 @@
 //! Ordering an attempt of a request, never paying twice.
 
 use super::super::FulfilmentError;
+use super::fit::fitting;
 use super::job::OrderJob;
 use super::outcome::{record_outcome, Applied};
 use super::reference::customer_reference;
-use super::support::{execute_now, search_for, stored, view_of};
+use super::support::{execute_now, search_for, stored, view_of, with_headroom};
 use crate::NumberDesk;
 use chrono::{DateTime, Utc};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{CarrierOrder, NumberProvider, OrderRequest, ProviderError};
-use numberdesk_domain::request::number_mismatch;
 use numberdesk_domain::values::{CarrierOrderId, NumberPrice, PhoneNumber};
 use numberdesk_domain::{NumberRequestCommand, RequestStatus};
 use uuid::Uuid;
@@ -90,24 +90,18 @@ pub(in crate::fulfilment) async fn run_order(
                 }
             }
             let search = search_for(&view)?;
-            let offered = provider.search(&search).await?;
+            let offered = provider.search(&with_headroom(&search)).await?;
             // A number that does not fit the request is never ordered.
-            let available: Vec<_> = offered
-                .into_iter()
-                .filter(|n| {
-                    let mismatch =
-                        number_mismatch(search.country, search.number_type, &n.phone_number);
-                    if let Some(why) = &mismatch {
-                        tracing::warn!(%request, %why, "the carrier offered a number that does not fit the request; not ordering it");
-                    }
-                    mismatch.is_none()
-                })
-                .collect();
+            let (available, refused) = fitting(&search, offered);
+            for why in &refused {
+                tracing::warn!(%request, %why, "the carrier offered a number that does not fit the request; not ordering it");
+            }
             let wanted = usize::from(search.limit);
             if available.len() < wanted {
                 return Err(FulfilmentError::NotEnoughNumbers {
                     offered: available.len(),
                     wanted,
+                    refused,
                 });
             }
             let now = Utc::now();

@@ -5,12 +5,14 @@
 //! * [`support`]: reading the request and running commands for the worker;
 //! * [`assign`]: auto-fulfilment's assignment to `system`;
 //! * [`job`]: the order job and its unknown-outcome marker;
+//! * [`fit`]: dropping offered numbers that do not fit the request;
 //! * [`attempt`]: ordering an attempt (never twice);
 //! * [`outcome`]: applying carrier outcomes, from polls and webhooks;
 //! * [`missing`]: a recorded order the carrier says does not exist.
 
 mod assign;
 mod attempt;
+mod fit;
 mod job;
 mod missing;
 mod outcome;

@@ -2,10 +2,10 @@
 //! carrier's prices. Nothing is bought or held.
 
 use super::super::{Fulfilment, FulfilmentError};
-use super::support::search_for;
+use super::fit::fitting;
+use super::support::{search_for, with_headroom};
 use crate::NumberRequestView;
 use numberdesk_domain::ports::AvailableNumber;
-use numberdesk_domain::request::number_mismatch;
 
 impl Fulfilment {
     /// The candidate numbers for `view`: the search an order runs, filtered
@@ -17,13 +17,8 @@ impl Fulfilment {
         view: &NumberRequestView,
     ) -> Result<Vec<AvailableNumber>, FulfilmentError> {
         let search = search_for(view)?;
-        let offered = self.provider().search(&search).await?;
-        Ok(offered
-            .into_iter()
-            .filter(|n| {
-                number_mismatch(search.country, search.number_type, &n.phone_number).is_none()
-            })
-            .take(usize::from(search.limit))
-            .collect())
+        let offered = self.provider().search(&with_headroom(&search)).await?;
+        let (fit, _refused) = fitting(&search, offered);
+        Ok(fit.into_iter().take(usize::from(search.limit)).collect())
     }
 }

@@ -82,6 +82,23 @@ pub(super) fn search_for(view: &NumberRequestView) -> Result<NumberSearch, Fulfi
     })
 }
 
+/// How many numbers to ask the carrier for, for `wanted`: more than
+/// wanted, since offered numbers that do not fit the request are dropped
+/// (a carrier's search may answer near matches or other areas).
+pub(super) fn with_headroom(search: &NumberSearch) -> NumberSearch {
+    const MAX_SEARCH: u16 = 1000;
+    let wanted = search.limit;
+    let limit = wanted
+        .saturating_mul(2)
+        .saturating_add(5)
+        .min(MAX_SEARCH)
+        .max(wanted);
+    NumberSearch {
+        limit,
+        ..search.clone()
+    }
+}
+
 pub(super) async fn view_of(
     desk: &NumberDesk,
     request: Uuid,
