@@ -1291,9 +1291,6 @@ async fn rebuild_after_random_workload(t: &TestDb) {
         // them while it ran failed under load: "before" 3 events short).
         desk.catch_up().await.expect("caught up");
         let before = desk.dump_views().await.expect("dump");
-        // The counter tables are kept by the sequencer's passes, off the
-        // command path (readers add the pending deltas): read them raw only
-        // once a pass has taken in every command of this workload.
         let (checkpoint, head) = desk.projection_status().await.expect("status");
         assert_eq!(checkpoint, head, "the workload is sequenced");
         let counts_before = counts(&t.db).await;
