@@ -1291,6 +1291,8 @@ async fn rebuild_after_random_workload(t: &TestDb) {
         // them while it ran failed under load: "before" 3 events short).
         desk.catch_up().await.expect("caught up");
         let before = desk.dump_views().await.expect("dump");
+        let (checkpoint, head) = desk.projection_status().await.expect("status");
+        assert_eq!(checkpoint, head, "the workload is sequenced");
         let counts_before = counts(&t.db).await;
         assert_eq!(before.0.len(), 12 * (round + 1));
         let events = desk.events_after(0, 100_000).await.expect("log").len() as u64;

@@ -12,6 +12,13 @@ use std::time::Duration;
 /// unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long an SQLite statement waits for another connection's (or
+/// process's) write lock before it fails with "database is locked". Longer
+/// than the pool's acquire timeout: a writer queued behind another is not an
+/// unavailable database, and on a loaded machine 5 s was seen to run out
+/// while a restarted server repaired its views beside a running one.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// A migrated database: the production PostgreSQL or the embedded SQLite.
 #[derive(Debug, Clone)]
 pub enum Database {
@@ -43,7 +50,7 @@ impl Database {
                 .map_err(|err| StoreError::Internal(format!("bad SQLite URL: {err}").into()))?
                 .create_if_missing(true)
                 .foreign_keys(true)
-                .busy_timeout(ACQUIRE_TIMEOUT);
+                .busy_timeout(SQLITE_BUSY_TIMEOUT);
             if !memory {
                 if let Some(parent) = options.get_filename().parent() {
                     if !parent.as_os_str().is_empty() && !parent.exists() {
