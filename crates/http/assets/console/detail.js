@@ -33,7 +33,10 @@ const EVENTS = `subscription RequestEvents($requestId: ID!) {
 export function renderDetail(main, id) {
   const body = h("div", { id: "detail", "aria-busy": "true" }, "Loading…");
   fill(main, h("p", {}, h("a", { href: "#/" }, "‹ Queue")), h("h1", {}, "Request"), body);
-  let timer = null;
+  // A load put off while a call runs, and a live reload after an event:
+  // two timers, so an event never cancels the load a finished call asked for.
+  let deferred = null;
+  let live = null;
   const hooks = { reload: load, asOf: "" };
   async function load() {
     try {
@@ -41,8 +44,8 @@ export function renderDetail(main, id) {
       // A call runs (a busy form or control): render once it is over, so a
       // re-render never wipes out its busy state or its answer.
       if (body.querySelector('[aria-busy="true"]')) {
-        clearTimeout(timer);
-        timer = setTimeout(load, 200);
+        clearTimeout(deferred);
+        deferred = setTimeout(() => { deferred = null; load(); }, 200);
         return;
       }
       if (!data.numberRequest) {
@@ -63,8 +66,11 @@ export function renderDetail(main, id) {
   // into an action's form: then a button offers the reload. (While a call
   // runs, load() itself waits before it renders.)
   const unsubscribe = subscribe(EVENTS, { requestId: id }, () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+    clearTimeout(live);
+    live = setTimeout(() => {
+      // A finished call's own load is due: it shows this change too (and
+      // the call's form still holds what was typed into it).
+      if (deferred) return;
       const typing = [...body.querySelectorAll(".actions input, .actions textarea")]
         .some((el) => el.value !== el.defaultValue);
       if (!typing) {
@@ -75,7 +81,7 @@ export function renderDetail(main, id) {
       if (slot) fill(slot, h("button", { type: "button", onclick: load }, "This request changed: reload"));
     }, 100);
   });
-  return () => { clearTimeout(timer); unsubscribe(); };
+  return () => { clearTimeout(deferred); clearTimeout(live); unsubscribe(); };
 }
 
 function show(main, body, data, hooks) {
