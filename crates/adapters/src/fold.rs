@@ -16,25 +16,6 @@ pub(crate) struct Projection {
     pub phone_numbers: Vec<PhoneNumberView>,
 }
 
-/// Decodes a stored payload into the domain event, lifting older versions
-/// through the domain's upcasters first (the ones the event store uses).
-pub(crate) fn decode(event: &RecordedEvent) -> Result<NumberRequestEvent, StoreError> {
-    let payload = numberdesk_domain::request::upcasting::upcast(
-        &event.event_type,
-        &event.event_version,
-        event.payload.clone(),
-    );
-    serde_json::from_value(payload).map_err(|err| {
-        StoreError::Internal(
-            format!(
-                "event {} ({}) cannot be read: {err}",
-                event.position, event.event_type
-            )
-            .into(),
-        )
-    })
-}
-
 struct Provisioning {
     id: i64,
     at: DateTime<Utc>,
@@ -52,7 +33,7 @@ pub(crate) fn fold(events: &[RecordedEvent]) -> Result<Option<Projection>, Store
     let mut updated_at = first.occurred_at;
     let mut version = 0;
     for recorded in events {
-        let event = decode(recorded)?;
+        let event = recorded.decode()?;
         if let NumberRequestEvent::Provisioned { phone_number } = &event {
             let carrier_order_id = aggregate
                 .order()

@@ -37,6 +37,7 @@ mod lists;
 mod model;
 mod projector;
 mod reads;
+mod row_struct;
 mod rows;
 mod sandbox_orders;
 mod sqlite_repo;

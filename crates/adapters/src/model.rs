@@ -88,11 +88,11 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-crate::rows::row_struct! {
+crate::row_struct::row_struct! {
     /// The `number_requests` view: the REST contract's `numberRequest` object plus
     /// everything the domain adds. Its fields are the adapters' one list of the
     /// view's columns: read from its row by name (`sqlx::FromRow`), written from
-    /// the same list (`rows::row_struct!` derives the columns and values).
+    /// the same list (`row_struct::row_struct!` derives the columns and values).
     #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
     pub struct NumberRequestView {
         /// The integer id (the request's per-deployment number).
@@ -229,6 +229,21 @@ impl RecordedEvent {
     /// projections, rebuild and time travel use); a payload that does not
     /// decode is [`crate::StoreError::Internal`].
     pub fn decode(&self) -> Result<numberdesk_domain::NumberRequestEvent, crate::StoreError> {
-        crate::fold::decode(self)
+        // Older versions are lifted through the domain's upcasters first
+        // (the ones the event store uses).
+        let payload = numberdesk_domain::request::upcasting::upcast(
+            &self.event_type,
+            &self.event_version,
+            self.payload.clone(),
+        );
+        serde_json::from_value(payload).map_err(|err| {
+            crate::StoreError::Internal(
+                format!(
+                    "event {} ({}) cannot be read: {err}",
+                    self.position, self.event_type
+                )
+                .into(),
+            )
+        })
     }
 }

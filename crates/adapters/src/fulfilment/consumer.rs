@@ -5,7 +5,7 @@ use super::job_store::insert_job;
 use super::jobs::millis;
 use super::{order_key, Fulfilment};
 use super::{JobKind, NewJob};
-use crate::fold::{decode, fold};
+use crate::fold::fold;
 use crate::store::Sql;
 use crate::{RecordedEvent, StoreError};
 use chrono::Utc;
@@ -84,7 +84,7 @@ impl Fulfilment {
             let request = event.request_id;
             let now = Utc::now();
             let first_new = jobs.len();
-            match decode(event)? {
+            match event.decode()? {
                 NumberRequestEvent::Submitted(_) if settings.auto_fulfilment => {
                     jobs.push(NewJob {
                         kind: JobKind::AutoAssign,
