@@ -11,28 +11,8 @@ use numberdesk_adapters::fulfilment::{verify_callback, SIGNATURE_HEADER};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite, stringify!($name)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres, concat!("fs_", stringify!($name))).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_stores!(
+    "fs":
     assignment_orders_and_a_pending_area_completes_through_the_poller,
     auto_fulfilment_assigns_to_system_and_orders,
     callbacks_are_signed_retried_and_recorded,

@@ -9,6 +9,34 @@ use numberdesk_adapters::tenancy::{Account, Organization, Role};
 use numberdesk_application::AppState;
 use serde_json::{json, Value};
 
+/// Runs each named `async fn(Backend, &str)` (the backend and a database
+/// name) on SQLite and on PostgreSQL; the PostgreSQL database is named with
+/// `prefix`. For tests that start their own server or carrier double.
+macro_rules! on_both_stores {
+    ($prefix:literal: $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite, stringify!($name)).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(
+                        $crate::helpers::Backend::Postgres,
+                        concat!($prefix, "_", stringify!($name)),
+                    )
+                    .await;
+                }
+            )*
+        }
+    };
+}
+
 /// Runs each named `async fn(TestApp)` as two tests: on SQLite, and on a
 /// fresh PostgreSQL database (skipped, with a message, when none is reachable
 /// and `NUMBERDESK_REQUIRE_POSTGRES` is not set).

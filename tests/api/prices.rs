@@ -7,28 +7,8 @@
 use crate::helpers::{fast_fulfilment, spawn_fulfilment, Backend, TestApp};
 use serde_json::{json, Value};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite, stringify!($name)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres, concat!("pr_", stringify!($name))).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_stores!(
+    "pr":
     quote_lists_priced_candidates_for_ops_and_the_owner_only,
     the_order_records_what_was_bought_at_its_price,
 );

@@ -10,28 +10,8 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite, stringify!($name)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres, concat!("rl_", stringify!($name))).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_stores!(
+    "rl":
     ops_and_the_owning_partner_release_numbers_and_the_customer_is_called_back,
     releasing_what_the_request_does_not_hold_is_refused_and_changes_nothing,
 );

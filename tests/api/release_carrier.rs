@@ -17,28 +17,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite, stringify!($name)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres, concat!("rc_", stringify!($name))).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_stores!(
+    "rc":
     a_lost_delete_answer_is_retried_and_the_carrier_sees_one_delete,
     numbers_bought_for_a_cancelled_request_are_released_and_leave_attention,
 );
