@@ -9,7 +9,7 @@
 //! when `NUMBERDESK_FAULT_PG_RESTART=1` (`scripts/fault-pg-restart.sh`, CI).
 
 #[path = "api/helpers.rs"]
-#[allow(dead_code)] // this binary uses only part of the harness
+#[allow(dead_code, unused_macros)] // this binary uses only part of the harness
 mod helpers;
 
 use helpers::{spawn, Backend, TestApp};
