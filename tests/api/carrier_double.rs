@@ -9,7 +9,7 @@ use crate::carrier_process::{
     assert_no_orphan, assert_one_order_per_reference, graphql, graphql_raw, request, server_env,
     start_server, submit_us, tenant, wait_posts, wait_request, Double, Tenant,
 };
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,12 +30,11 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some(url) = super::fresh_postgres_url(concat!("cd_", stringify!($name))).await
+                    let Some(database) = super::TestPostgres::create(concat!("cd_", stringify!($name))).await
                     else {
                         return;
                     };
-                    super::$name(url.clone()).await;
-                    super::drop_postgres_database(&url).await;
+                    super::$name(database.url().to_owned()).await;
                 }
             )*
         }
@@ -166,9 +165,10 @@ const REQUESTS: usize = 300;
 /// with exactly one order, and no order is orphaned.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
-    let Some(url) = fresh_postgres_url("cd_two_servers").await else {
+    let Some(database) = TestPostgres::create("cd_two_servers").await else {
         return;
     };
+    let url = database.url();
     let double = Double::start(&[
         "--reference-lag-ms",
         "1000",
@@ -178,7 +178,7 @@ async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
         "2",
     ]);
     let client = client();
-    let t = Arc::new(tenant(&url).await);
+    let t = Arc::new(tenant(url).await);
     let signer = numberdesk_telnyx::fake::WebhookSigner::new(7);
     let mut env = server_env(&double, 5.0);
     env.push(("AUTO_FULFILMENT".into(), "true".into()));
@@ -186,8 +186,8 @@ async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
         "TELNYX_WEBHOOK_PUBLIC_KEY".into(),
         signer.public_key_base64(),
     ));
-    let (mut a, base_a) = start_server(&url, &env, &client).await;
-    let (mut b, base_b) = start_server(&url, &env, &client).await;
+    let (mut a, base_a) = start_server(url, &env, &client).await;
+    let (mut b, base_b) = start_server(url, &env, &client).await;
     double
         .knobs(json!({"webhook_url": format!("{base_a}/webhooks/telnyx"),
             "webhook_seed": 7, "webhook_delay_ms": 300}))
@@ -268,5 +268,4 @@ async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
     );
     a.kill();
     b.kill();
-    drop_postgres_database(&url).await;
 }

@@ -236,9 +236,9 @@ async fn sigkill_mid_load_on_sqlite_loses_nothing_acknowledged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_mid_load_on_postgres_loses_nothing_acknowledged() {
-    let Some(url) = numberdesk_adapters::testing::fresh_postgres_url("fault_sigkill").await else {
+    let Some(database) = numberdesk_adapters::testing::TestPostgres::create("fault_sigkill").await
+    else {
         return;
     };
-    kill_and_restart(url.clone()).await;
-    numberdesk_adapters::testing::drop_postgres_database(&url).await;
+    kill_and_restart(database.url().to_owned()).await;
 }

@@ -100,10 +100,14 @@ pub struct TestApp {
 
 /// The database of one test: a SQLite file in a temporary folder, or a
 /// fresh PostgreSQL database; either is removed when the test ends (passed
-/// or failed): see [`drop_postgres_database`].
-pub struct TestDatabase {
-    url: String,
-    dir: Option<tempfile::TempDir>,
+/// or failed): the [`tempfile::TempDir`] or the
+/// [`TestPostgres`](numberdesk_adapters::testing::TestPostgres) guard.
+pub enum TestDatabase {
+    Sqlite {
+        url: String,
+        _dir: tempfile::TempDir,
+    },
+    Postgres(numberdesk_adapters::testing::TestPostgres),
 }
 
 impl TestDatabase {
@@ -115,80 +119,20 @@ impl TestDatabase {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("numberdesk.db").display());
-                TestDatabase {
-                    url,
-                    dir: Some(dir),
-                }
+                TestDatabase::Sqlite { url, _dir: dir }
             }
-            Backend::Postgres => TestDatabase {
-                url: numberdesk_adapters::testing::fresh_postgres_url(test_name).await?,
-                dir: None,
-            },
+            Backend::Postgres => TestDatabase::Postgres(
+                numberdesk_adapters::testing::TestPostgres::create(test_name).await?,
+            ),
         })
     }
 
     /// Its URL.
     pub fn url(&self) -> &str {
-        &self.url
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        if self.dir.is_some() {
-            return; // the TempDir removes the SQLite file
+        match self {
+            TestDatabase::Sqlite { url, .. } => url,
+            TestDatabase::Postgres(database) => database.url(),
         }
-        drop_postgres_database(&self.url);
-    }
-}
-
-/// Drops a test's PostgreSQL database (`nd_test_…` only) as its test ends.
-///
-/// `DROP DATABASE` waits for a checkpoint, which on a busy machine takes
-/// tens of seconds, so `psql` runs it in a child process that outlives the
-/// test (and the test binary); `WITH (FORCE)` ends the servers' sessions and
-/// holds off new ones. Without `psql`, the drop runs here and is waited for.
-fn drop_postgres_database(url: &str) {
-    let Some(name) = url
-        .split('?')
-        .next()
-        .and_then(|base| base.rsplit('/').next())
-        .filter(|name| name.starts_with("nd_test_"))
-    else {
-        return;
-    };
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| numberdesk_adapters::testing::DEFAULT_TEST_DATABASE_URL.to_owned());
-    let spawned = std::process::Command::new("psql")
-        .arg(&admin)
-        .args([
-            "-qc",
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        ])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if spawned.is_ok() {
-        return;
-    }
-    // Drop runs inside the test's runtime, which cannot block on a future:
-    // use a thread with its own runtime.
-    let url = url.to_owned();
-    let dropped = std::thread::spawn(move || {
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => {
-                runtime.block_on(numberdesk_adapters::testing::drop_postgres_database(&url))
-            }
-            Err(error) => eprintln!("cannot drop the test database {url}: {error}"),
-        }
-    })
-    .join();
-    if dropped.is_err() {
-        eprintln!("dropping a test database panicked");
     }
 }
 

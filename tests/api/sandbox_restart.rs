@@ -159,10 +159,10 @@ async fn a_pending_sandbox_order_survives_a_restart_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pending_sandbox_order_survives_a_restart_on_postgres() {
-    let Some(url) = numberdesk_adapters::testing::fresh_postgres_url("sandbox_restart").await
+    let Some(database) =
+        numberdesk_adapters::testing::TestPostgres::create("sandbox_restart").await
     else {
         return;
     };
-    a_pending_sandbox_order_completes_after_a_restart(url.clone()).await;
-    numberdesk_adapters::testing::drop_postgres_database(&url).await;
+    a_pending_sandbox_order_completes_after_a_restart(database.url().to_owned()).await;
 }

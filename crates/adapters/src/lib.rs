@@ -40,6 +40,7 @@ mod reads;
 mod row_struct;
 mod rows;
 mod sandbox_orders;
+mod sql;
 mod sqlite_repo;
 mod sqlite_view_repo;
 mod store;

@@ -110,7 +110,7 @@ crate::row_struct::row_struct! {
         /// What the numbers are for.
         pub use_case: String,
         /// Where the request stands.
-        #[sqlx(try_from = "crate::rows::StatusText")]
+        #[sqlx(try_from = "StatusText")]
         pub status: RequestStatus,
         /// Area preference.
         pub requested_area: Option<String>,
@@ -167,6 +167,19 @@ crate::row_struct::row_struct! {
         pub updated_at: DateTime<Utc>,
         /// The sequence of its last event.
         pub version: i64,
+    }
+}
+
+/// A stored request status, decoded into [`RequestStatus`] by the view's
+/// `FromRow` (a bad one is a decode error, never a panic).
+#[derive(Debug, sqlx::Type)]
+#[sqlx(transparent)]
+struct StatusText(String);
+
+impl TryFrom<StatusText> for RequestStatus {
+    type Error = numberdesk_domain::values::InvalidValue;
+    fn try_from(text: StatusText) -> Result<Self, Self::Error> {
+        text.0.parse()
     }
 }
 

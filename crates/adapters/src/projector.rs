@@ -1,7 +1,7 @@
 //! The checkpointed catch-up projector and single sequencer.
 //!
 //! Commands write their own request's view row and counter deltas in their
-//! own transaction (`view_writer::write_own_view`). A pass runs off the
+//! own transaction (`store/view_rows.rs`, `write_own_view`). A pass runs off the
 //! request path (a background task woken after commits, see
 //! `NumberDesk::open`), in **one** transaction: it takes the projector lock
 //! (the checkpoint row, see [`Dialect::lock_checkpoint`]), stamps positions
@@ -16,8 +16,8 @@ use crate::fold::fold;
 use crate::freshness::VIEWS_CHANNEL;
 use crate::model::RecordedEvent;
 use crate::rows::{EventRow, EVENT_COLUMNS};
-use crate::store::{Conn, Dialect, Sql};
-use crate::view_writer::{add_event_counts, clear_views, fold_count_deltas, write_projection};
+use crate::store::{write_projection, Conn, Dialect, Sql};
+use crate::view_writer::{add_event_counts, clear_views, fold_count_deltas};
 use crate::{Database, StoreError};
 use cqrs_es::Aggregate;
 use numberdesk_domain::NumberRequest;

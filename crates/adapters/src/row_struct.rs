@@ -1,7 +1,7 @@
 //! `row_struct!`: a row struct declared once, with its column list and bind
 //! values derived from the same fields (so they cannot drift apart).
 
-use crate::store::Param;
+use crate::sql::Param;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -27,7 +27,7 @@ macro_rules! row_struct {
             pub(crate) const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
 
             /// The values of the row for [`Self::COLUMNS`], in that order.
-            pub(crate) fn values(&self) -> [crate::store::Param; $name::COLUMNS.len()] {
+            pub(crate) fn values(&self) -> [crate::sql::Param; $name::COLUMNS.len()] {
                 use crate::row_struct::ToParam as _;
                 [$(self.$field.to_param()),+]
             }

@@ -2,7 +2,7 @@
 //! `events`, `number_requests` and `phone_numbers` tables.
 
 use crate::model::{NumberRequestView, RecordedEvent};
-use crate::store::Param;
+use crate::sql::Param;
 use crate::StoreError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use numberdesk_domain::metadata;
@@ -66,19 +66,6 @@ pub(crate) const VIEW_COLUMNS: &[&str] = NumberRequestView::COLUMNS;
 /// The values of a view row for [`VIEW_COLUMNS`], in that order.
 pub(crate) fn view_values(v: &NumberRequestView) -> [Param; VIEW_COLUMNS.len()] {
     v.values()
-}
-
-/// A stored request status, decoded into [`numberdesk_domain::RequestStatus`]
-/// by the view's `FromRow` (a bad one is a decode error, never a panic).
-#[derive(Debug, sqlx::Type)]
-#[sqlx(transparent)]
-pub(crate) struct StatusText(String);
-
-impl TryFrom<StatusText> for numberdesk_domain::RequestStatus {
-    type Error = numberdesk_domain::values::InvalidValue;
-    fn try_from(text: StatusText) -> Result<Self, Self::Error> {
-        text.0.parse()
-    }
 }
 
 /// The columns of `phone_numbers`.

@@ -7,7 +7,7 @@ use cqrs_es::persist::{
     PersistedEventRepository, PersistedEventStore, PersistenceError, SerializedEvent,
 };
 use cqrs_es::{DomainEvent, EventStore};
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{
     AuditFilter, CommandError, Database, NumberDesk, PageRequest, PhoneNumberFilter, RecordedEvent,
     RequestFilter, SqliteEventRepository, StoreError, StoreSettings,
@@ -31,16 +31,15 @@ use uuid::Uuid;
 struct TestDb {
     db: Database,
     _dir: Option<tempfile::TempDir>,
-    pg_url: Option<String>,
+    /// Drops the PostgreSQL database when the test ends, even if it failed.
+    _postgres: Option<TestPostgres>,
     url: String,
 }
 
 impl TestDb {
+    /// Closes the pool; the database goes with the guard.
     async fn finish(self) {
         self.db.close().await;
-        if let Some(url) = &self.pg_url {
-            drop_postgres_database(url).await;
-        }
     }
 }
 
@@ -51,18 +50,19 @@ async fn sqlite_db() -> TestDb {
     TestDb {
         db,
         _dir: Some(dir),
-        pg_url: None,
+        _postgres: None,
         url,
     }
 }
 
 async fn postgres_db(test: &str) -> Option<TestDb> {
-    let url = fresh_postgres_url(test).await?;
+    let database = TestPostgres::create(test).await?;
+    let url = database.url().to_owned();
     let db = Database::connect(&url).await.expect("postgres connects");
     Some(TestDb {
         db,
         _dir: None,
-        pg_url: Some(url.clone()),
+        _postgres: Some(database),
         url,
     })
 }

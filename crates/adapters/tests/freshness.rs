@@ -3,7 +3,7 @@
 //! PostgreSQL by LISTEN, on SQLite by the checkpoint), and is unknown
 //! whenever changes could be missed.
 
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, NumberDesk, PageRequest, StoreSettings};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::request::{RequestDetails, RequestInput};
@@ -104,11 +104,12 @@ async fn sqlite_readers_notice_another_process_on_the_same_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_generation_hears_other_processes_and_is_unknown_while_deaf() {
-    let Some(url) = fresh_postgres_url("freshness_listener").await else {
+    let Some(database) = TestPostgres::create("freshness_listener").await else {
         return;
     };
+    let url = database.url();
     let open = || async {
-        let db = Database::connect(&url).await.expect("postgres");
+        let db = Database::connect(url).await.expect("postgres");
         NumberDesk::open(db, StoreSettings::default())
             .await
             .expect("open")
@@ -163,18 +164,18 @@ async fn postgres_generation_hears_other_processes_and_is_unknown_while_deaf() {
     follower.abort();
     writer.database().close().await;
     reader.database().close().await;
-    drop_postgres_database(&url).await;
 }
 
 /// The one "log moved" signal: a command here moves it before it returns;
 /// another process's pass reaches a following desk, carrying the position.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_log_moved_follows_local_and_other_processes_commits() {
-    let Some(url) = fresh_postgres_url("freshness_log_moved").await else {
+    let Some(database) = TestPostgres::create("freshness_log_moved").await else {
         return;
     };
+    let url = database.url();
     let open = || async {
-        let db = Database::connect(&url).await.expect("postgres");
+        let db = Database::connect(url).await.expect("postgres");
         NumberDesk::open(db, StoreSettings::default())
             .await
             .expect("open")
@@ -207,5 +208,4 @@ async fn postgres_log_moved_follows_local_and_other_processes_commits() {
         .expect("sender alive");
     assert_eq!(*remote.borrow(), head as u64);
     follower.abort();
-    drop_postgres_database(&url).await;
 }

@@ -2,7 +2,7 @@
 //! lease expiry, all on the database's clock.
 
 use numberdesk_adapters::fulfilment::{JobKind, JobStatus, JobStore, NewJob, RunOutcome};
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::Database;
 use serde_json::json;
 use std::time::Duration;
@@ -98,10 +98,10 @@ async fn sqlite_jobs_lease_retry_and_expire_on_the_database_clock() {
 
 #[tokio::test]
 async fn postgres_jobs_lease_retry_and_expire_on_the_database_clock() {
-    let Some(url) = fresh_postgres_url("fulfilment_jobs").await else {
+    let Some(database) = TestPostgres::create("fulfilment_jobs").await else {
         return;
     };
-    let db = Database::connect(&url).await.expect("postgres connects");
+    let url = database.url();
+    let db = Database::connect(url).await.expect("postgres connects");
     leases_retries_and_expiry(db).await;
-    drop_postgres_database(&url).await;
 }

@@ -3,7 +3,7 @@
 //! order stored (the order row and its numbers go in one transaction).
 
 use chrono::{TimeZone, Utc};
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, SqlSandboxOrders};
 use numberdesk_domain::ports::{
     SandboxOrder, SandboxOrderNumber, SandboxOrderStore, SandboxOutcome, SandboxPlacement,
@@ -130,11 +130,11 @@ async fn sqlite_keeps_one_sandbox_order_per_reference_and_number() {
 
 #[tokio::test]
 async fn postgres_keeps_one_sandbox_order_per_reference_and_number() {
-    let Some(url) = fresh_postgres_url("sandbox_orders").await else {
+    let Some(database) = TestPostgres::create("sandbox_orders").await else {
         return;
     };
-    let db = Database::connect(&url).await.expect("postgres connects");
+    let url = database.url();
+    let db = Database::connect(url).await.expect("postgres connects");
     keeps_one_order_per_reference_and_number(db.clone()).await;
     db.close().await;
-    drop_postgres_database(&url).await;
 }

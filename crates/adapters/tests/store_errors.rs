@@ -2,7 +2,7 @@
 //! optimistic-lock conflict: any other unique violation is an internal error.
 //! A corrupt view row is an error too, never a panic.
 
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, NumberDesk, StoreError, StoreSettings};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::request::{RequestDetails, RequestInput};
@@ -94,13 +94,13 @@ async fn sqlite_corrupt_view_row_is_an_internal_error() {
 
 #[tokio::test]
 async fn postgres_corrupt_view_row_is_an_internal_error() {
-    let Some(url) = fresh_postgres_url("store_errors_view").await else {
+    let Some(database) = TestPostgres::create("store_errors_view").await else {
         return;
     };
-    let db = Database::connect(&url).await.expect("postgres");
+    let url = database.url();
+    let db = Database::connect(url).await.expect("postgres");
     a_corrupt_view_row_is_an_internal_error(&db).await;
     db.close().await;
-    drop_postgres_database(&url).await;
 }
 
 #[tokio::test]
@@ -114,11 +114,11 @@ async fn sqlite_unique_violations_are_told_apart() {
 
 #[tokio::test]
 async fn postgres_unique_violations_are_told_apart() {
-    let Some(url) = fresh_postgres_url("store_errors").await else {
+    let Some(database) = TestPostgres::create("store_errors").await else {
         return;
     };
-    let db = Database::connect(&url).await.expect("postgres");
+    let url = database.url();
+    let db = Database::connect(url).await.expect("postgres");
     unique_violations_are_told_apart(&db).await;
     db.close().await;
-    drop_postgres_database(&url).await;
 }

@@ -8,7 +8,7 @@
 //! position had been read: this test fails then (checked by hand, see the
 //! issue 11 note).
 
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
 use numberdesk_domain::request::{RequestDetails, RequestInput, Submitted};
 use numberdesk_domain::NumberRequestEvent;
@@ -166,10 +166,10 @@ async fn sqlite_tail_sees_every_committed_event_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_tail_sees_every_committed_event_once() {
-    let Some(url) = fresh_postgres_url("tailing").await else {
+    let Some(database) = TestPostgres::create("tailing").await else {
         return;
     };
-    let db = Database::connect(&url).await.expect("postgres connects");
+    let url = database.url();
+    let db = Database::connect(url).await.expect("postgres connects");
     tail_sees_every_committed_event_once(db).await;
-    drop_postgres_database(&url).await;
 }

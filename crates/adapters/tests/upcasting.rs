@@ -5,7 +5,7 @@
 //! versions. Runs against SQLite and PostgreSQL like the store contract.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::request::{RequestDetails, RequestInput};
@@ -19,7 +19,8 @@ use uuid::Uuid;
 struct TestDb {
     db: Database,
     _dir: Option<tempfile::TempDir>,
-    pg_url: Option<String>,
+    /// Drops the PostgreSQL database when the test ends, even if it failed.
+    _postgres: Option<TestPostgres>,
 }
 
 async fn sqlite_db() -> TestDb {
@@ -29,17 +30,19 @@ async fn sqlite_db() -> TestDb {
     TestDb {
         db,
         _dir: Some(dir),
-        pg_url: None,
+        _postgres: None,
     }
 }
 
 async fn postgres_db(test: &str) -> Option<TestDb> {
-    let url = fresh_postgres_url(test).await?;
-    let db = Database::connect(&url).await.expect("postgres connects");
+    let database = TestPostgres::create(test).await?;
+    let db = Database::connect(database.url())
+        .await
+        .expect("postgres connects");
     Some(TestDb {
         db,
         _dir: None,
-        pg_url: Some(url),
+        _postgres: Some(database),
     })
 }
 
@@ -64,9 +67,6 @@ macro_rules! on_both_stores {
                     };
                     super::$name(&t).await;
                     t.db.close().await;
-                    if let Some(url) = &t.pg_url {
-                        super::drop_postgres_database(url).await;
-                    }
                 }
             )*
         }

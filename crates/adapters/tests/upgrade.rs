@@ -3,7 +3,7 @@
 //! event, and appends after the upgrade continue above it.
 
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, NumberDesk, StoreSettings};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::request::{RequestDetails, RequestInput, Submitted};
@@ -67,9 +67,10 @@ async fn log(pool: &sqlx::PgPool) -> Vec<(i64, String, i64)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_written_by_the_locking_schema_upgrades_in_order() {
-    let Some(url) = fresh_postgres_url("upgrade").await else {
+    let Some(database) = TestPostgres::create("upgrade").await else {
         return;
     };
+    let url = database.url();
     // The schema as it was: every migration before the lock-free one.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
     let mut old = Migrator::new(dir).await.expect("migrations");
@@ -80,7 +81,7 @@ async fn a_log_written_by_the_locking_schema_upgrades_in_order() {
         .cloned()
         .collect::<Vec<_>>()
         .into();
-    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    let pool = sqlx::PgPool::connect(url).await.expect("connect");
     old.run(&pool).await.expect("old schema");
     // Filled by today's write path: postgres-es appends through the trigger,
     // from several tasks at once.
@@ -107,7 +108,7 @@ async fn a_log_written_by_the_locking_schema_upgrades_in_order() {
     assert_eq!(before.len(), 12);
     pool.close().await;
 
-    let db = Database::connect(&url).await.expect("upgrade");
+    let db = Database::connect(url).await.expect("upgrade");
     let desk = NumberDesk::open(db.clone(), StoreSettings::default())
         .await
         .expect("desk opens");
@@ -154,5 +155,4 @@ async fn a_log_written_by_the_locking_schema_upgrades_in_order() {
     .expect("catalogue");
     assert_eq!(trigger, 0, "no trigger left to serialise appends");
     db.close().await;
-    drop_postgres_database(&url).await;
 }

@@ -4,7 +4,7 @@
 
 use cqrs_es::persist::{GenericQuery, PersistenceError, ViewContext, ViewRepository};
 use cqrs_es::{EventEnvelope, Query, View};
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, SqliteViewRepository};
 use numberdesk_domain::values::OpsNotes;
 use numberdesk_domain::{NumberRequest, NumberRequestEvent};
@@ -103,10 +103,11 @@ async fn sqlite_view_repository_keeps_the_contract() {
 
 #[tokio::test]
 async fn postgres_view_repository_keeps_the_contract() {
-    let Some(url) = fresh_postgres_url("view_repository").await else {
+    let Some(database) = TestPostgres::create("view_repository").await else {
         return;
     };
-    let db = Database::connect(&url).await.expect("postgres");
+    let url = database.url();
+    let db = Database::connect(url).await.expect("postgres");
     let pool = db.as_postgres().expect("pg pool").clone();
     sqlx::query("CREATE TABLE event_types_view (view_id TEXT PRIMARY KEY, version BIGINT NOT NULL CHECK (version >= 0), payload JSON NOT NULL)")
         .execute(&pool)
@@ -114,5 +115,4 @@ async fn postgres_view_repository_keeps_the_contract() {
         .expect("view table");
     contract(PostgresViewRepository::new("event_types_view", pool)).await;
     db.close().await;
-    drop_postgres_database(&url).await;
 }

@@ -4,7 +4,7 @@
 //! databases where they can say so.
 
 use numberdesk_adapters::tenancy::TenancyStore;
-use numberdesk_adapters::testing::{drop_postgres_database, fresh_postgres_url};
+use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{ConstraintKind, Database, StoreError};
 use numberdesk_application::ApiError;
 use uuid::Uuid;
@@ -64,10 +64,11 @@ async fn sqlite_duplicate_slug_is_a_conflict() {
 
 #[tokio::test]
 async fn postgres_constraints_map_by_name() {
-    let Some(url) = fresh_postgres_url("constraints").await else {
+    let Some(database) = TestPostgres::create("constraints").await else {
         return;
     };
-    let db = Database::connect(&url).await.expect("postgres");
+    let url = database.url();
+    let db = Database::connect(url).await.expect("postgres");
     a_duplicate_slug_is_a_conflict(&db).await;
 
     // PostgreSQL names foreign keys too.
@@ -86,5 +87,4 @@ async fn postgres_constraints_map_by_name() {
         other => panic!("expected not found, got {other:?}"),
     }
     db.close().await;
-    drop_postgres_database(&url).await;
 }

@@ -7,7 +7,9 @@ use futures::future::BoxFuture;
 use numberdesk_domain::{NumberRequest, NumberRequestCommand, NumberRequestError};
 use std::collections::HashMap;
 
+use super::event_repo::EventRepository;
 use super::own_view::OwnView;
+use super::Database;
 
 /// Runs one command against one request's stream.
 trait Execute: Send + Sync {
@@ -63,5 +65,14 @@ impl Commands {
         let (result, own_view) =
             super::own_view::capture(self.0.execute(aggregate_id, command, metadata)).await;
         result.map(|()| own_view)
+    }
+}
+
+impl Database {
+    /// The command side on this database's event store (the seam's own
+    /// repository, which writes a request's view row in the command's
+    /// transaction; see `event_repo.rs`).
+    pub(crate) fn commands(&self, snapshot_every: usize) -> Commands {
+        Commands::on(EventRepository::new(self.clone()), snapshot_every)
     }
 }

@@ -10,8 +10,8 @@
 //! transaction — view row and deltas included — rolls back.
 
 use super::own_view::{self, OwnView};
+use super::view_rows::write_own_view;
 use super::{Database, Sql};
-use crate::view_writer::write_own_view;
 use crate::StoreError;
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,

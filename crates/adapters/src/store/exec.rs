@@ -3,8 +3,7 @@
 //! [`Conn`] (or the [`Database`] and [`Tx`] shortcuts) and asks
 //! [`Database::dialect`] for what differs.
 
-use super::sql::{Param, Sql};
-use super::{Database, Dialect};
+use super::{Database, Dialect, Param, Sql};
 use crate::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::encode::Encode;
@@ -263,17 +262,5 @@ impl Database {
         (T,): Record,
     {
         self.acquire().await?.conn().scalar(sql).await
-    }
-}
-
-impl Database {
-    /// The command side on this database's event store (the seam's own
-    /// repository, which writes a request's view row in the command's
-    /// transaction; see `event_repo.rs`).
-    pub(crate) fn commands(&self, snapshot_every: usize) -> super::Commands {
-        super::Commands::on(
-            super::event_repo::EventRepository::new(self.clone()),
-            snapshot_every,
-        )
     }
 }

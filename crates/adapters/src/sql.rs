@@ -1,7 +1,7 @@
 //! A statement as data: SQL text with numbered parameters (`$1`, `$2`, ...,
 //! which PostgreSQL and SQLite both accept) plus the values bound to them.
 //! Every query of the crate is one of these, run through the seam
-//! ([`super::Conn`]); the values are bound with each backend's own sqlx types.
+//! ([`crate::store::Conn`]); the values are bound with each backend's own sqlx types.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
