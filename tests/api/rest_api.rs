@@ -1,6 +1,6 @@
 //! The REST contract end to end, on SQLite and PostgreSQL.
 
-use crate::helpers::{submit, TestApp, SEED_BODY};
+use crate::helpers::{spawn_configured, submit, Backend, TestApp, SEED_BODY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -667,4 +667,39 @@ async fn other_tenants_get_404_on_every_route(app: TestApp) {
         before + 1,
         "only their own request was added"
     );
+}
+
+/// The create-time callback-URL policy holds for REST as for GraphQL: with
+/// private callbacks not allowed, a private target is refused on
+/// `callback_url` and nothing is recorded; a public one is accepted.
+#[tokio::test]
+async fn a_private_callback_url_is_refused_on_its_field() {
+    let app = spawn_configured(Backend::Sqlite, "rest_private_callback", |config| {
+        config.fulfilment.allow_private_callbacks = false;
+    })
+    .await
+    .expect("sqlite always runs");
+    let with_callback = |url: &str| {
+        let mut body: Value = serde_json::from_str(&seed_body()).expect("seed json");
+        body["callback_url"] = json!(url);
+        body.to_string()
+    };
+    let before = app.log_length().await;
+    let refused = app
+        .rest_create(&app.tenant, &with_callback("http://169.254.169.254/latest"))
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body["error"]["fields"]["callback_url"]
+            .as_str()
+            .is_some_and(|why| why.contains("public address")),
+        "{body}"
+    );
+    assert_eq!(app.log_length().await, before, "nothing was recorded");
+    let accepted = app
+        .rest_create(&app.tenant, &with_callback("https://hooks.acme.example/cb"))
+        .await;
+    assert_eq!(accepted.status(), StatusCode::CREATED);
 }
