@@ -10,6 +10,7 @@
 //! Unknown body fields are refused (400 naming the field), so a misspelt
 //! optional field is never silently dropped.
 
+pub mod account_scope;
 pub mod body;
 pub mod callback;
 pub mod contract;
