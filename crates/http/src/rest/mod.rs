@@ -14,6 +14,7 @@ pub mod account_scope;
 pub mod body;
 pub mod callback;
 pub mod contract;
+pub mod domain_schemas;
 pub(crate) mod duplicate_keys;
 mod field_names;
 pub mod list_cache;
