@@ -662,6 +662,41 @@ async fn other_tenants_get_404_on_every_route(app: TestApp) {
         .await
         .expect("json");
     assert_eq!(numbers["numbers"], json!([]));
+    // The account route checks its caller before the handler runs: a key
+    // (401), an X-Account-Id (400), and an account of the key's partner (403).
+    let numbers_of = |key: Option<&str>, account: Option<String>| {
+        let mut request = app.client.get(format!("{}/api/v1/numbers", app.base));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(account) = account {
+            request = request.header("X-Account-Id", account);
+        }
+        async move { request.send().await.expect("request") }
+    };
+    let mine_id = Some(mine.account.id.to_string());
+    for (response, status, code) in [
+        (
+            numbers_of(None, mine_id.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+        ),
+        (
+            numbers_of(Some(&theirs.partner_key), None).await,
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+        ),
+        (
+            numbers_of(Some(&theirs.partner_key), mine_id.clone()).await,
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+        ),
+    ] {
+        assert_eq!(response.status(), status);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(error_code(&body), code, "{body}");
+        assert!(body["numbers"].is_null(), "leaked {body}");
+    }
     assert_eq!(
         app.log_length().await,
         before + 1,
