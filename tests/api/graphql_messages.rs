@@ -8,6 +8,7 @@ on_both_backends!(
     "graphql_messages":
     refused_transition_names_no_internal_command,
     field_keys_are_camel_case,
+    submit_refusals_name_the_input_fields,
 );
 
 const MARK: &str = "mutation($id: ID!, $numbers: [String!]!) { markProvisioned(id: $id, phoneNumbers: $numbers) { id } }";
@@ -65,6 +66,34 @@ async fn field_keys_are_camel_case(app: TestApp) {
         assert!(!key.contains('_'), "{key}: {body}");
     }
     let message = error["message"].as_str().expect("message");
+    assert!(!has_snake_case_word(message), "{message}");
+    assert_eq!(app.log_length().await, before, "nothing was recorded");
+}
+
+/// A submit refused by the use case names the GraphQL input's fields
+/// (`input.contactEmail`), in `fields` and in the message.
+async fn submit_refusals_name_the_input_fields(app: TestApp) {
+    let before = app.log_length().await;
+    let body = app
+        .graphql(
+            &app.tenant.partner_key,
+            "mutation($input: SubmitNumberRequestInput!) { submitNumberRequest(input: $input) { id } }",
+            json!({"input": {
+                "organizationId": app.tenant.org.id, "country": "NL", "numberType": "local",
+                "useCase": "Support", "contactName": "Jane Doe", "contactEmail": "not-an-address",
+            }}),
+        )
+        .await;
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    let fields = error["extensions"]["fields"].as_object().expect("fields");
+    assert_eq!(
+        fields.keys().collect::<Vec<_>>(),
+        ["input.contactEmail"],
+        "{body}"
+    );
+    let message = error["message"].as_str().expect("message");
+    assert!(message.contains("input.contactEmail:"), "{message}");
     assert!(!has_snake_case_word(message), "{message}");
     assert_eq!(app.log_length().await, before, "nothing was recorded");
 }

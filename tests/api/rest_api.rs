@@ -1,6 +1,6 @@
 //! The REST contract end to end, on SQLite and PostgreSQL.
 
-use crate::helpers::{submit, TestApp, SEED_BODY};
+use crate::helpers::{spawn_configured, submit, Backend, TestApp, SEED_BODY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -662,9 +662,79 @@ async fn other_tenants_get_404_on_every_route(app: TestApp) {
         .await
         .expect("json");
     assert_eq!(numbers["numbers"], json!([]));
+    // The account route checks its caller before the handler runs: a key
+    // (401), an X-Account-Id (400), and an account of the key's partner (403).
+    let numbers_of = |key: Option<&str>, account: Option<String>| {
+        let mut request = app.client.get(format!("{}/api/v1/numbers", app.base));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(account) = account {
+            request = request.header("X-Account-Id", account);
+        }
+        async move { request.send().await.expect("request") }
+    };
+    let mine_id = Some(mine.account.id.to_string());
+    for (response, status, code) in [
+        (
+            numbers_of(None, mine_id.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+        ),
+        (
+            numbers_of(Some(&theirs.partner_key), None).await,
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+        ),
+        (
+            numbers_of(Some(&theirs.partner_key), mine_id.clone()).await,
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+        ),
+    ] {
+        assert_eq!(response.status(), status);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(error_code(&body), code, "{body}");
+        assert!(body["numbers"].is_null(), "leaked {body}");
+    }
     assert_eq!(
         app.log_length().await,
         before + 1,
         "only their own request was added"
     );
+}
+
+/// The create-time callback-URL policy holds for REST as for GraphQL: with
+/// private callbacks not allowed, a private target is refused on
+/// `callback_url` and nothing is recorded; a public one is accepted.
+#[tokio::test]
+async fn a_private_callback_url_is_refused_on_its_field() {
+    let app = spawn_configured(Backend::Sqlite, "rest_private_callback", |config| {
+        config.fulfilment.allow_private_callbacks = false;
+    })
+    .await
+    .expect("sqlite always runs");
+    let with_callback = |url: &str| {
+        let mut body: Value = serde_json::from_str(&seed_body()).expect("seed json");
+        body["callback_url"] = json!(url);
+        body.to_string()
+    };
+    let before = app.log_length().await;
+    let refused = app
+        .rest_create(&app.tenant, &with_callback("http://169.254.169.254/latest"))
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body["error"]["fields"]["callback_url"]
+            .as_str()
+            .is_some_and(|why| why.contains("public address")),
+        "{body}"
+    );
+    assert_eq!(app.log_length().await, before, "nothing was recorded");
+    let accepted = app
+        .rest_create(&app.tenant, &with_callback("https://hooks.acme.example/cb"))
+        .await;
+    assert_eq!(accepted.status(), StatusCode::CREATED);
 }

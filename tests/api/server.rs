@@ -30,6 +30,15 @@ async fn health_and_readiness_follow_the_database() {
         .await
         .expect("readyz");
     assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // The API's one envelope; the cause is logged, not answered.
+    let body: Value = down.json().await.expect("json");
+    assert_eq!(body["success"], false, "{body}");
+    assert_eq!(body["error"]["code"], "UNAVAILABLE", "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    assert!(
+        !body.to_string().contains("database"),
+        "internals leaked: {body}"
+    );
     let health = app
         .client
         .get(format!("{}/healthz", app.base))
@@ -280,6 +289,23 @@ async fn graphql_get_runs_queries_but_not_mutations() {
         .await
         .expect("get");
     assert_eq!(mutation.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        mutation
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    // A GraphQL response with one error, built like every other refusal.
+    let refused: Value = mutation.json().await.expect("json");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED",
+        "{refused}"
+    );
+    assert_eq!(
+        refused["errors"][0]["message"], "mutations and subscriptions need POST",
+        "{refused}"
+    );
     let graphiql = app
         .client
         .get(format!("{}/graphql", app.base))

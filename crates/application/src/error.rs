@@ -3,6 +3,7 @@
 //! every HTTP error answer (REST, GraphQL requests that never reach the
 //! executor, webhooks) has the same envelope.
 
+use crate::field_names::{camel_case, rename_in_message};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use numberdesk_adapters::fulfilment::FulfilmentError;
@@ -65,6 +66,32 @@ impl ApiError {
         ApiError::BadInput {
             message: format!("{field}: {reason}"),
             fields,
+        }
+    }
+
+    /// The same error with every bad field renamed by `rename`, in `fields`
+    /// and where the message names it (`field:`): how a transport spells
+    /// the use cases' field names (`callback_url` → `input.callbackUrl`).
+    /// Any other error is returned as it is.
+    pub fn rename_fields(self, rename: impl Fn(&str) -> String) -> Self {
+        match self {
+            ApiError::BadInput {
+                mut message,
+                fields,
+            } => {
+                let fields = fields
+                    .into_iter()
+                    .map(|(field, reason)| {
+                        let renamed = rename(&field);
+                        if renamed != field {
+                            message = rename_in_message(&message, &field, &renamed);
+                        }
+                        (renamed, reason)
+                    })
+                    .collect();
+                ApiError::BadInput { message, fields }
+            }
+            other => other,
         }
     }
 
@@ -222,23 +249,6 @@ fn api_action(command: &str) -> String {
     words.to_owned()
 }
 
-/// `phone_numbers[0]` → `phoneNumbers[0]`: GraphQL names its fields in camelCase.
-fn camel_case(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut upper = false;
-    for c in field.chars() {
-        match c {
-            '_' if !out.is_empty() => upper = true,
-            c if upper => {
-                out.extend(c.to_uppercase());
-                upper = false;
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Database constraints that clients can run into, by name: the one place a
 /// unique or foreign-key violation becomes an answer (the idea of
 /// realworld-axum-sqlx's `on_constraint`). The events primary key is not here:
@@ -338,25 +348,7 @@ impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         error.log();
         // GraphQL clients see the GraphQL field names, in `fields` and in the message.
-        let error = match error {
-            ApiError::BadInput {
-                mut message,
-                fields,
-            } => {
-                let fields: BTreeMap<String, String> = fields
-                    .into_iter()
-                    .map(|(field, reason)| {
-                        let camel = camel_case(&field);
-                        if camel != field {
-                            message = message.replace(&format!("{field}:"), &format!("{camel}:"));
-                        }
-                        (camel, reason)
-                    })
-                    .collect();
-                ApiError::BadInput { message, fields }
-            }
-            other => other,
-        };
+        let error = error.rename_fields(camel_case);
         let details = async_graphql::Value::from_json(error.details());
         async_graphql::ErrorExtensions::extend_with(
             async_graphql::Error::new(error.message()),

@@ -7,8 +7,9 @@
 //! back; they never talk to the idempotency store or issue several commands.
 
 pub mod auth;
-pub mod callback_policy;
+mod callback_policy;
 pub mod error;
+mod field_names;
 pub mod ordering;
 pub mod state;
 pub mod use_cases;

@@ -11,10 +11,9 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use numberdesk_application::error::ApiError;
 use numberdesk_graphql::schema::{Caller, RequestId};
-use serde_json::json;
 use tracing::instrument;
 
 /// The GraphQL routes: queries and mutations over HTTP (GraphiQL for a
@@ -208,15 +207,14 @@ async fn graphql_get(
         }
     };
     if changes_state(&request.query) {
-        return (
-            StatusCode::METHOD_NOT_ALLOWED,
-            [(axum::http::header::ALLOW, "POST")],
-            Json(json!({"errors": [{
-                "message": "mutations and subscriptions need POST",
-                "extensions": {"code": "BAD_USER_INPUT"}
-            }]})),
-        )
-            .into_response();
+        let mut refused =
+            ApiError::MethodNotAllowed("mutations and subscriptions need POST".into())
+                .into_graphql_response();
+        refused.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("POST"),
+        );
+        return refused;
     }
     execute(&state, &headers, request).await
 }

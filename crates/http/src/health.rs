@@ -2,12 +2,11 @@
 
 use crate::state::HttpState;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use numberdesk_application::AppState;
-use serde_json::json;
+use numberdesk_application::{ApiError, AppState};
+use serde_json::{json, Value};
 use tracing::instrument;
 
 /// The health routes.
@@ -22,21 +21,17 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
-/// A `Response`, not a `Result` (the unavailable answer has its own body),
-/// so the span records the outcome as `ready` instead of `err`.
+/// `{"status": "ready"}`, or 503 with the API's error envelope (code
+/// `UNAVAILABLE`; the cause is logged, not returned) while the database is
+/// unreachable.
 #[instrument(skip_all, fields(ready = tracing::field::Empty))]
-async fn readyz(State(app): State<AppState>) -> Response {
+async fn readyz(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
     let ping = app.desk.database().ping().await;
     tracing::Span::current().record("ready", ping.is_ok());
     match ping {
-        Ok(()) => Json(json!({"status": "ready"})).into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "not ready: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "reason": "database unreachable"})),
-            )
-                .into_response()
-        }
+        Ok(()) => Ok(Json(json!({"status": "ready"}))),
+        Err(error) => Err(ApiError::Unavailable(format!(
+            "not ready: database unreachable: {error}"
+        ))),
     }
 }

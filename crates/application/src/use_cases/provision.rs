@@ -5,10 +5,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use numberdesk_adapters::NumberRequestView;
 use numberdesk_domain::metadata::CommandMetadata;
-use numberdesk_domain::values::{CarrierOrderId, PhoneNumber};
+use numberdesk_domain::request::number_mismatch;
+use numberdesk_domain::values::{CarrierOrderId, CountryCode, NumberType, PhoneNumber};
 use numberdesk_domain::NumberRequestCommand;
 use tracing::instrument;
-use uuid::Uuid;
 
 /// What an operator reports as live.
 #[derive(Debug, Clone)]
@@ -19,19 +19,39 @@ pub struct ManualProvisioning {
     pub carrier_order_id: CarrierOrderId,
 }
 
-/// Records the numbers as live with one `ProvisionManually` command: on an
-/// assigned request `Ordered` and `Provisioned`×N, on an ordered one the
-/// pending numbers' `Provisioned`; one commit, all or nothing.
-#[instrument(skip_all, fields(request = %id, numbers = input.phone_numbers.len(), request_id = meta.request_id.as_deref(), correlation_id = %meta.correlation_id), err(Debug))]
+/// BAD_USER_INPUT on `phone_numbers[i]` for the first number of another
+/// country or type than the request's. The domain refuses them too (on
+/// `phone_numbers`); this names the very number.
+fn check_numbers(request: &NumberRequestView, numbers: &[PhoneNumber]) -> Result<(), ApiError> {
+    let (Ok(country), Ok(number_type)) = (
+        CountryCode::parse(&request.country),
+        request.number_type.parse::<NumberType>(),
+    ) else {
+        return Ok(());
+    };
+    for (i, number) in numbers.iter().enumerate() {
+        if let Some(why) = number_mismatch(country, number_type, number) {
+            return Err(ApiError::bad_field(&format!("phone_numbers[{i}]"), why));
+        }
+    }
+    Ok(())
+}
+
+/// Records the numbers as live on `request` with one `ProvisionManually`
+/// command: on an assigned request `Ordered` and `Provisioned`×N, on an
+/// ordered one the pending numbers' `Provisioned`; one commit, all or
+/// nothing. Numbers of another country or type never reach the log.
+#[instrument(skip_all, fields(request = %request.uuid, numbers = input.phone_numbers.len(), request_id = meta.request_id.as_deref(), correlation_id = %meta.correlation_id), err(Debug))]
 pub async fn provision_manually(
     state: &AppState,
-    id: Uuid,
+    request: &NumberRequestView,
     input: ManualProvisioning,
     meta: &CommandMetadata,
 ) -> Result<NumberRequestView, ApiError> {
+    check_numbers(request, &input.phone_numbers)?;
     super::execute(
         state,
-        id,
+        request.uuid,
         NumberRequestCommand::ProvisionManually {
             carrier_order_id: input.carrier_order_id,
             phone_numbers: input.phone_numbers,

@@ -1,11 +1,15 @@
-//! Submitting a request, idempotently when the client sends a key.
+//! Submitting a request: idempotently when the client sends a key (REST),
+//! or to an organisation named by id (GraphQL). Both refuse a callback URL
+//! naming a private host, unless private callbacks are allowed.
 
+use crate::auth;
+use crate::callback_policy::check_callback_url;
 use crate::error::ApiError;
 use crate::state::AppState;
 use numberdesk_adapters::tenancy::Principal;
 use numberdesk_adapters::{Idempotency, NumberRequestView, Reservation};
 use numberdesk_domain::metadata::CommandMetadata;
-use numberdesk_domain::request::RequestDetails;
+use numberdesk_domain::request::{RequestDetails, RequestInput};
 use sha2::{Digest, Sha256};
 use tracing::instrument;
 use uuid::Uuid;
@@ -36,11 +40,42 @@ pub enum Submission {
     Replayed(String),
 }
 
-/// Opens a request for `organization_id` (of `account_id`). With a key:
-/// reserves it first (a replay answers the stored body, another body is
-/// refused, a key in flight conflicts), frees it when the submit fails, and
-/// stores `render`'s body when it succeeds. Only successful creates are
-/// stored, so a replay always stands for a create.
+/// The field a refused callback URL is reported on (transports rename it).
+const CALLBACK_URL: &str = "callback_url";
+
+/// Refuses a callback URL naming a host callbacks are never sent to (see
+/// [`crate::callback_policy`]), unless the fulfilment settings allow them.
+fn check_callback(state: &AppState, details: &RequestDetails) -> Result<(), ApiError> {
+    match &details.callback_url {
+        Some(url) => {
+            let allow = state.fulfilment.settings().allow_private_callbacks;
+            check_callback_url(url, allow, CALLBACK_URL)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Runs `Submit`, counted by outcome.
+async fn create(
+    state: &AppState,
+    (organization_id, account_id): (i64, Uuid),
+    details: RequestDetails,
+    meta: &CommandMetadata,
+) -> Result<NumberRequestView, ApiError> {
+    let result = state
+        .desk
+        .submit(organization_id, account_id, details, meta)
+        .await;
+    super::command::count("submit", &result);
+    Ok(result?)
+}
+
+/// Opens a request for `organization_id` (of `account_id`), already
+/// checked as the caller's. The callback URL is checked first. With a key:
+/// reserves it (a replay answers the stored body, another body is refused,
+/// a key in flight conflicts), frees it when the submit fails, and stores
+/// `render`'s body when it succeeds. Only successful creates are stored, so
+/// a replay always stands for a create.
 #[instrument(skip_all, fields(organization_id, idempotent = idempotency.is_some(), request_id = meta.request_id.as_deref(), correlation_id = %meta.correlation_id), err(Debug))]
 pub async fn submit(
     state: &AppState,
@@ -52,6 +87,7 @@ pub async fn submit(
     render: impl FnOnce(NumberRequestView) -> Result<String, ApiError>,
 ) -> Result<Submission, ApiError> {
     tracing::Span::current().record("organization_id", organization_id);
+    check_callback(state, &details)?;
     let store = Idempotency::new(state.desk.database().clone());
     if let Some(key) = &idempotency {
         match store
@@ -72,12 +108,9 @@ pub async fn submit(
             }
         }
     }
-    let result = state
-        .desk
-        .submit(organization_id, account_id, details, meta)
-        .await;
-    super::command::count("submit", &result);
-    let body = result.map_err(ApiError::from).and_then(render);
+    let body = create(state, (organization_id, account_id), details, meta)
+        .await
+        .and_then(render);
     match (body, &idempotency) {
         (Ok(body), Some(key)) => {
             store
@@ -92,4 +125,30 @@ pub async fn submit(
         }
         (Err(error), None) => Err(error),
     }
+}
+
+/// Opens a request for organisation `organization_id`, which must be one
+/// the caller may use (ops: any; a partner key: its partner's), else
+/// NOT_FOUND — before the input is read, so another tenant's organisation
+/// answers as a missing one whatever the input. Then the input is parsed
+/// (BAD_USER_INPUT naming the domain's fields, e.g. `contact_email`) and
+/// the callback URL checked (`callback_url`).
+#[instrument(skip_all, fields(organization_id, request_id = meta.request_id.as_deref(), correlation_id = %meta.correlation_id), err(Debug))]
+pub async fn submit_to_organization(
+    state: &AppState,
+    principal: &Principal,
+    organization_id: i64,
+    input: &RequestInput,
+    meta: &CommandMetadata,
+) -> Result<NumberRequestView, ApiError> {
+    tracing::Span::current().record("organization_id", organization_id);
+    let visible = auth::scoped_organizations(state, principal, Some(organization_id)).await?;
+    let org = match visible {
+        Some(ids) if ids.is_empty() => None,
+        _ => state.tenancy.organization(organization_id).await?,
+    }
+    .ok_or_else(|| ApiError::NotFound(format!("organization {organization_id} not found")))?;
+    let details = RequestDetails::parse(input)?;
+    check_callback(state, &details)?;
+    create(state, (org.id, org.account_id), details, meta).await
 }

@@ -8,13 +8,12 @@ use super::inputs::SubmitNumberRequestInput;
 use super::types::NumberRequestObject;
 use async_graphql::{Context, Object, Result, ID};
 use numberdesk_application::use_cases::{self, ManualProvisioning};
-use numberdesk_application::{callback_policy, ordering, ApiError};
-use numberdesk_domain::request::{number_mismatch, RequestDetails, RequestInput};
+use numberdesk_application::{ordering, ApiError};
+use numberdesk_domain::request::RequestInput;
 use numberdesk_domain::values::{
-    Assignee, CarrierOrderId, CountryCode, InvalidValue, NumberType, OpsNotes, PhoneNumber, Reason,
+    Assignee, CarrierOrderId, InvalidValue, OpsNotes, PhoneNumber, Reason,
 };
 use numberdesk_domain::NumberRequestCommand;
-use std::collections::BTreeMap;
 use tracing::instrument;
 
 /// The root of every change.
@@ -49,7 +48,6 @@ impl Mutation {
         input: SubmitNumberRequestInput,
     ) -> Result<NumberRequestObject> {
         let scope = Scope::of(ctx)?;
-        let state = scope.state;
         let organization_id = input.organization_id;
         if i32::try_from(organization_id).is_err() || organization_id < 1 {
             return Err(ApiError::bad_field(
@@ -58,47 +56,16 @@ impl Mutation {
             )
             .into());
         }
-        let org = match scope.organizations(Some(organization_id)).await? {
-            Some(ids) if ids.is_empty() => None,
-            _ => state
-                .tenancy
-                .organization(organization_id)
-                .await
-                .map_err(ApiError::from)?,
-        }
-        .ok_or_else(|| ApiError::NotFound(format!("organization {organization_id} not found")))?;
-        let details = RequestDetails::parse(&RequestInput::try_from(input)?).map_err(|errors| {
-            let fields: BTreeMap<String, String> = errors
-                .fields()
-                .iter()
-                .map(|(field, reason)| (format!("input.{}", camel_case(field)), reason.clone()))
-                .collect();
-            ApiError::BadInput {
-                message: errors.to_string(),
-                fields,
-            }
-        })?;
-        if let Some(url) = &details.callback_url {
-            let allow = state.fulfilment.settings().allow_private_callbacks;
-            callback_policy::check_callback_url(url, allow, "input.callbackUrl")?;
-        }
-        let meta = scope.metadata();
-        let mut created = None;
-        use_cases::submit(
-            state,
+        let input = RequestInput::try_from(input)?;
+        let view = use_cases::submit_to_organization(
+            scope.state,
             scope.principal,
-            (org.id, org.account_id),
-            details,
-            None,
-            &meta,
-            |view| {
-                created = Some(view);
-                Ok(String::new())
-            },
+            organization_id,
+            &input,
+            &scope.metadata(),
         )
-        .await?;
-        let view =
-            created.ok_or_else(|| ApiError::Internal("submit returned no request".into()))?;
+        .await
+        .map_err(|error| error.rename_fields(|field| format!("input.{}", camel_case(field))))?;
         Ok(view.into())
     }
 
@@ -186,23 +153,12 @@ impl Mutation {
             )?,
         };
         let view = scope.target(&id, "id").await?;
-        // Numbers of another country or type never reach the log.
-        if let (Ok(country), Ok(number_type)) = (
-            CountryCode::parse(&view.country),
-            view.number_type.parse::<NumberType>(),
-        ) {
-            for (i, number) in numbers.iter().enumerate() {
-                if let Some(why) = number_mismatch(country, number_type, number) {
-                    return Err(ApiError::bad_field(&format!("phoneNumbers[{i}]"), why).into());
-                }
-            }
-        }
         let input = ManualProvisioning {
             phone_numbers: numbers,
             carrier_order_id: order_id,
         };
         Ok(
-            use_cases::provision_manually(scope.state, view.uuid, input, &scope.metadata())
+            use_cases::provision_manually(scope.state, &view, input, &scope.metadata())
                 .await?
                 .into(),
         )
@@ -233,27 +189,15 @@ impl Mutation {
         reason: Option<String>,
     ) -> Result<NumberRequestObject> {
         let scope = Scope::of(ctx)?;
-        let command = NumberRequestCommand::Cancel {
-            reason: reason
-                .as_deref()
-                .map(|r| arg("reason", Reason::parse(r)))
-                .transpose()?,
-        };
+        let reason = reason
+            .as_deref()
+            .map(|r| arg("reason", Reason::parse(r)))
+            .transpose()?;
         let view = scope.target(&id, "id").await?;
-        // Never cancel under an order in flight: its numbers would be bought
-        // and tracked nowhere.
-        if let Some(why) = scope
-            .state
-            .fulfilment
-            .order_in_flight(view.uuid)
-            .await
-            .map_err(ApiError::from)?
-        {
-            return Err(ApiError::Conflict(why).into());
-        }
-        let meta = scope.metadata();
-        Ok(use_cases::execute(scope.state, view.uuid, command, &meta)
-            .await?
-            .into())
+        Ok(
+            use_cases::cancel(scope.state, view.uuid, reason, &scope.metadata())
+                .await?
+                .into(),
+        )
     }
 }

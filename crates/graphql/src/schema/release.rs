@@ -46,22 +46,10 @@ impl ReleaseMutation {
             reason,
             requested_by: meta.actor.clone(),
         };
-        let view = use_cases::execute(scope.state, view.uuid, command, &meta)
-            .await
-            .map_err(|e| match e {
-                ApiError::BadInput { message, fields } => ApiError::BadInput {
-                    message,
-                    fields: fields
-                        .into_iter()
-                        .map(|(k, v)| match k.as_str() {
-                            "phone_number" => ("phoneNumber".to_owned(), v),
-                            _ => (k, v),
-                        })
-                        .collect(),
-                },
-                other => other,
-            })?;
-        scope.state.fulfilment.wake();
+        // The domain's `phone_number` reaches the client as `phoneNumber`
+        // (the GraphQL error conversion's camelCase step); fulfilment is
+        // woken by the store's "log moved" signal.
+        let view = use_cases::execute(scope.state, view.uuid, command, &meta).await?;
         Ok(view.into())
     }
 }

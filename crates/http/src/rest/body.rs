@@ -2,6 +2,7 @@
 //! serde and the OpenAPI schema are derived from), and parsing it into domain
 //! input with an error per field.
 
+use super::domain_schemas::NumberTypeSchema;
 use super::field_names::field_names;
 use axum::http::{header, HeaderMap};
 use numberdesk_application::error::ApiError;
@@ -27,7 +28,7 @@ use utoipa::ToSchema;
 pub struct CreateNumberRequestBody {
     #[schema(value_type = String, pattern = "^[A-Z]{2}$", example = "NL")]
     country: Text,
-    #[schema(value_type = NumberTypeBody, inline)]
+    #[schema(value_type = NumberTypeSchema, inline)]
     number_type: Text,
     #[schema(value_type = String, min_length = 1, max_length = 200)]
     use_case: Text,
@@ -59,22 +60,6 @@ pub struct CreateNumberRequestBody {
     comment: Text,
     #[schema(value_type = Option<String>, max_length = 2048, nullable)]
     callback_url: Text,
-}
-
-/// The carrier's number types.
-#[derive(Debug, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NumberTypeBody {
-    /// Geographic.
-    Local,
-    /// Mobile.
-    Mobile,
-    /// National.
-    National,
-    /// Freephone.
-    TollFree,
-    /// Shared cost.
-    SharedCost,
 }
 
 /// A string field: a JSON string, or null / absent for "not given".

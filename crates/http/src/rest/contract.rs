@@ -1,7 +1,9 @@
 //! The contract's JSON shapes, key for key, with their OpenAPI schemas.
 
+use super::domain_schemas::RequestStatusSchema;
 use chrono::{DateTime, SecondsFormat, Utc};
 use numberdesk_adapters::{NumberRequestView, PhoneNumberView};
+use numberdesk_domain::RequestStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -9,41 +11,6 @@ use utoipa::ToSchema;
 /// The contract's timestamp format: `2026-01-15T10:00:00.000Z`.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// A request's status as the contract spells it.
-#[derive(Debug, Serialize, PartialEq, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusBody {
-    /// Received.
-    Submitted,
-    /// Being worked by ops.
-    Assigned,
-    /// Ordered at the carrier.
-    Ordered,
-    /// Numbers are live.
-    Provisioned,
-    /// The carrier order failed.
-    Failed,
-    /// Refused.
-    Rejected,
-    /// Withdrawn.
-    Cancelled,
-}
-
-impl From<numberdesk_domain::RequestStatus> for StatusBody {
-    fn from(status: numberdesk_domain::RequestStatus) -> Self {
-        use numberdesk_domain::RequestStatus as S;
-        match status {
-            S::Submitted => StatusBody::Submitted,
-            S::Assigned => StatusBody::Assigned,
-            S::Ordered => StatusBody::Ordered,
-            S::Provisioned => StatusBody::Provisioned,
-            S::Failed => StatusBody::Failed,
-            S::Rejected => StatusBody::Rejected,
-            S::Cancelled => StatusBody::Cancelled,
-        }
-    }
 }
 
 /// The `numberRequest` object: exactly the contract's keys, explicit nulls.
@@ -57,7 +24,8 @@ pub struct NumberRequestBody {
     #[schema(example = "local")]
     number_type: String,
     use_case: String,
-    status: StatusBody,
+    #[schema(value_type = RequestStatusSchema)]
+    status: RequestStatus,
     requested_area: Option<String>,
     company_name: Option<String>,
     vat_number: Option<String>,
@@ -82,7 +50,7 @@ impl From<NumberRequestView> for NumberRequestBody {
             country: v.country,
             number_type: v.number_type,
             use_case: v.use_case,
-            status: v.status.into(),
+            status: v.status,
             requested_area: v.requested_area,
             company_name: v.company_name,
             vat_number: v.vat_number,

@@ -10,9 +10,11 @@
 //! Unknown body fields are refused (400 naming the field), so a misspelt
 //! optional field is never silently dropped.
 
+pub mod account_scope;
 pub mod body;
 pub mod callback;
 pub mod contract;
+pub mod domain_schemas;
 pub(crate) mod duplicate_keys;
 mod field_names;
 pub mod list_cache;

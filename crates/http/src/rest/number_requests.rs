@@ -109,10 +109,6 @@ pub async fn create(
     let bytes = body_bytes(body, app.settings.max_body_bytes)?;
     let input = parse_create_body(&bytes)?;
     let details = RequestDetails::parse(&input)?;
-    if let Some(url) = &details.callback_url {
-        let allow = app.fulfilment.settings().allow_private_callbacks;
-        numberdesk_application::callback_policy::check_callback_url(url, allow, "callback_url")?;
-    }
 
     let idempotency = idempotency_key(&headers)?
         .map(|key| IdempotencyKey::new(key, &[org_slug.as_bytes(), &bytes[..]]));

@@ -1,16 +1,15 @@
 //! `/api/v1/numbers` and `/api/v1/org/{orgSlug}/numbers`.
 
+use super::account_scope::AccountScope;
 use super::contract::{ErrorBody, PhoneNumberListBody};
 use super::org_scope::OrgScope;
 use super::paging::{pagination, PageQuery};
 use crate::state::HttpState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use numberdesk_adapters::PhoneNumberFilter;
-use numberdesk_application::auth::{account_context, authenticate};
 use numberdesk_application::error::ApiError;
 use tracing::instrument;
 
@@ -57,15 +56,13 @@ async fn respond(
         (status = 503, description = "Database unavailable.", body = ErrorBody),
     )
 )]
-#[instrument(skip_all, err(Debug, level = "info"))]
+#[instrument(skip_all, fields(account_id = %account.id), err(Debug, level = "info"))]
 pub async fn of_account(
     State(state): State<HttpState>,
     query: Result<Query<PageQuery>, QueryRejection>,
-    headers: HeaderMap,
+    AccountScope { account, .. }: AccountScope,
 ) -> Result<Json<PhoneNumberListBody>, ApiError> {
     let Query(query) = query?;
-    let principal = authenticate(&state.app, &headers).await?;
-    let account = account_context(&state.app, &principal, &headers).await?;
     let filter = PhoneNumberFilter {
         account_id: Some(account.id),
         ..PhoneNumberFilter::default()

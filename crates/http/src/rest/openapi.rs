@@ -1,11 +1,12 @@
 //! The OpenAPI 3.1 document of the REST API, generated from the handlers'
 //! annotations (utoipa) and served at `GET /api/v1/openapi.json`.
 
-use super::body::{CreateNumberRequestBody, NumberTypeBody};
+use super::body::CreateNumberRequestBody;
 use super::contract::{
     ErrorBody, ErrorDetail, NumberRequestBody, NumberRequestEnvelope, NumberRequestListBody,
-    Pagination, PhoneNumberBody, PhoneNumberListBody, StatusBody,
+    Pagination, PhoneNumberBody, PhoneNumberListBody,
 };
+use super::domain_schemas::{NumberTypeSchema, RequestStatusSchema};
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -41,14 +42,14 @@ impl Modify for BearerAuth {
     ),
     components(schemas(
         CreateNumberRequestBody,
-        NumberTypeBody,
+        NumberTypeSchema,
         NumberRequestBody,
         NumberRequestEnvelope,
         NumberRequestListBody,
         PhoneNumberBody,
         PhoneNumberListBody,
         Pagination,
-        StatusBody,
+        RequestStatusSchema,
         ErrorBody,
         ErrorDetail
     )),
