@@ -3,12 +3,15 @@
 //! `extensions.argument`); duplicate JSON keys in a GraphQL body are refused.
 
 use crate::helpers::{submit, TestApp};
+use crate::ws_client::{connect, next, send};
+use std::time::Duration;
 use serde_json::json;
 
 on_both_backends!(
     "graphql_scalars":
     bad_scalars_are_bad_user_input_not_internal,
     duplicate_json_keys_are_refused_naming_the_key,
+    out_of_range_organisations_are_bad_user_input_everywhere,
 );
 
 async fn duplicate_json_keys_are_refused_naming_the_key(app: TestApp) {
@@ -80,4 +83,72 @@ async fn bad_scalars_are_bad_user_input_not_internal(app: TestApp) {
         let message = error["message"].as_str().unwrap_or_default();
         assert!(message.contains(&format!("`{argument}`")), "{body}");
     }
+}
+
+/// Asserts one GraphQL error is BAD_USER_INPUT naming `argument`.
+fn assert_names_argument(body: &serde_json::Value, argument: &str, what: &str) {
+    let error = &body["errors"][0];
+    assert_eq!(
+        error["extensions"]["code"], "BAD_USER_INPUT",
+        "{what}: {body}"
+    );
+    assert_eq!(error["extensions"]["argument"], argument, "{what}: {body}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&format!("`{argument}`")), "{what}: {body}");
+}
+
+/// `2147483648` does not fit a GraphQL `Int`: every organisation argument
+/// (not only the submit mutation's) refuses it, naming the argument, instead
+/// of quietly answering nothing; as a literal and as a variable, for ops and
+/// partners, and on the subscription.
+async fn out_of_range_organisations_are_bad_user_input_everywhere(app: TestApp) {
+    submit(&app, &app.tenant, 1, None).await;
+    let before = app.log_length().await;
+    let cases = [
+        (
+            "numberRequests(filter: {organization: ORG}) { edges { cursor } }",
+            "filter.organization",
+        ),
+        (
+            "phoneNumbers(filter: {organization: ORG}) { edges { cursor } }",
+            "filter.organization",
+        ),
+        (
+            "auditLog(filter: {organization: ORG}) { edges { cursor } }",
+            "filter.organization",
+        ),
+        ("stats(organization: ORG) { total }", "organization"),
+    ];
+    for key in [&app.tenant.ops_key, &app.tenant.partner_key] {
+        for (field, argument) in cases {
+            for org in ["2147483648", "-2147483649", "99999999999"] {
+                let query = format!("{{ {} }}", field.replace("ORG", org));
+                let body = app.graphql(key, &query, json!({})).await;
+                assert_names_argument(&body, argument, &query);
+            }
+            let query = format!("query($org: Int) {{ {} }}", field.replace("ORG", "$org"));
+            let body = app
+                .graphql(key, &query, json!({"org": 2_147_483_648_i64}))
+                .await;
+            assert_names_argument(&body, argument, &query);
+        }
+    }
+
+    // The subscription refuses it too (an error message, no stream).
+    let mut socket = connect(&app.base, &app.tenant.partner_key).await;
+    let wait = Duration::from_secs(10);
+    assert_eq!(
+        next(&mut socket, wait).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription { numberRequestEvents(organization: 2147483648) { position } }"}}),
+    )
+    .await;
+    let reply = next(&mut socket, wait).await.expect("an answer");
+    assert!(reply["payload"]["data"].is_null(), "no stream: {reply}");
+    assert_names_argument(&reply["payload"], "organization", "subscription");
+    assert_eq!(app.log_length().await, before, "nothing changed");
 }
