@@ -157,16 +157,18 @@ fn admin_lists_recover_account_ids_and_slugs() {
     }
     let lines = |text: String| -> Vec<String> { text.lines().map(str::to_owned).collect() };
 
-    let listed = lines(numberdesk(&db, &["admin", "list-accounts"]));
+    let mut listed = lines(numberdesk(&db, &["admin", "list-accounts"]));
     let mut expected: Vec<String> = accounts.iter().map(|(_, _, line)| line.clone()).collect();
-    let mut sorted = listed.clone();
-    sorted.sort();
+    listed.sort();
     expected.sort();
-    assert_eq!(sorted, expected, "every account, once");
+    assert_eq!(listed, expected, "every account, once");
     let (partner, account, line) = &accounts[1];
     assert_eq!(
-        lines(numberdesk(&db, &["admin", "list-accounts", "--partner", partner])),
-        [line.clone()],
+        lines(numberdesk(
+            &db,
+            &["admin", "list-accounts", "--partner", partner]
+        )),
+        std::slice::from_ref(line),
         "only Globex's"
     );
 
@@ -176,8 +178,11 @@ fn admin_lists_recover_account_ids_and_slugs() {
     expected.sort();
     assert_eq!(listed, expected, "every organisation, once");
     assert_eq!(
-        lines(numberdesk(&db, &["admin", "list-orgs", "--account", account])),
-        [orgs[2].clone()],
+        lines(numberdesk(
+            &db,
+            &["admin", "list-orgs", "--account", account]
+        )),
+        std::slice::from_ref(&orgs[2]),
         "only Globex US's"
     );
 }

@@ -355,7 +355,11 @@ async fn a_body_announced_over_the_drain_limit_is_refused_readably_at_once() {
                 .expect("answered without waiting for the body")
                 .expect("a 413 the client can read");
             assert_eq!(answer.status, 413, "{path} {length}");
-            assert_eq!(answer.header("connection"), Some("close"), "{path} {length}");
+            assert_eq!(
+                answer.header("connection"),
+                Some("close"),
+                "{path} {length}"
+            );
             let code = if path == "/graphql" {
                 answer.json()["errors"][0]["extensions"]["code"].clone()
             } else {
@@ -394,7 +398,10 @@ async fn silent_http2_and_byteless_connections_are_closed() {
         let mut rest = Vec::new();
         let ended =
             tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut rest)).await;
-        assert!(ended.is_ok(), "a silent {name} client was held past the timeout");
+        assert!(
+            ended.is_ok(),
+            "a silent {name} client was held past the timeout"
+        );
     }
     let answer = tokio::time::timeout(Duration::from_secs(20), read_response(&mut third))
         .await

@@ -6,8 +6,8 @@
 
 use crate::helpers::{submit, TestApp};
 use crate::ws_client::{connect, next, send};
-use std::time::Duration;
 use serde_json::json;
+use std::time::Duration;
 
 on_both_backends!(
     "graphql_scalars":
@@ -216,7 +216,13 @@ async fn audit_times_never_go_backwards_within_a_request(app: TestApp) {
     assert!(events.len() > 10, "{history}");
     let times: Vec<chrono::DateTime<chrono::Utc>> = events
         .iter()
-        .map(|e| e["occurredAt"].as_str().expect("time").parse().expect("RFC 3339"))
+        .map(|e| {
+            e["occurredAt"]
+                .as_str()
+                .expect("time")
+                .parse()
+                .expect("RFC 3339")
+        })
         .collect();
     assert!(
         times.windows(2).all(|w| w[0] < w[1]),

@@ -49,7 +49,10 @@ pub(super) fn paging_and_scalars() -> Vec<Case> {
     }
     for (field, args) in [
         ("numberRequests", "filter: {createdAfter: \"bad\"}"),
-        ("numberRequests", "filter: {createdBefore: \"2026-13-01T00:00:00Z\"}"),
+        (
+            "numberRequests",
+            "filter: {createdBefore: \"2026-13-01T00:00:00Z\"}",
+        ),
         ("auditLog", "filter: {from: \"yesterday\"}"),
         ("auditLog", "filter: {to: \"soon\"}"),
     ] {
@@ -99,6 +102,10 @@ async fn graphql_paging_and_scalar_cases_are_bad_user_input() {
         })
         .map(|a| format!("{}: HTTP {} {}", a.name, a.status, a.text))
         .collect();
-    assert_eq!(app.log_length().await, before, "a refused case changed the log");
+    assert_eq!(
+        app.log_length().await,
+        before,
+        "a refused case changed the log"
+    );
     report(&failures, cases.len());
 }

@@ -33,7 +33,12 @@ async fn allow_private_callbacks_lets_private_callback_urls_through_at_create() 
             )
             .await;
         let status = response.status().as_u16();
-        assert_eq!(status, 201, "REST {url}: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            status,
+            201,
+            "REST {url}: {}",
+            response.text().await.unwrap_or_default()
+        );
         let answer: Value = app
             .client
             .post(format!("{}/graphql", app.base))

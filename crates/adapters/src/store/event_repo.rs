@@ -11,16 +11,16 @@
 
 use super::own_view::{self, OwnView};
 use super::Conn;
-use crate::rows::occurred_at_text;
-use chrono::{DateTime, TimeDelta, Utc};
-use numberdesk_domain::metadata::OCCURRED_AT;
 use super::{Database, Sql};
+use crate::rows::occurred_at_text;
 use crate::view_writer::write_own_view;
 use crate::StoreError;
+use chrono::{DateTime, TimeDelta, Utc};
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
+use numberdesk_domain::metadata::OCCURRED_AT;
 use numberdesk_domain::NumberRequest;
 use serde_json::Value;
 
@@ -182,7 +182,10 @@ async fn in_order(
                 .arg(to_i64(first.sequence - 1)?),
             )
             .await?;
-        floor = previous.and_then(|(text,)| text).as_deref().and_then(instant);
+        floor = previous
+            .and_then(|(text,)| text)
+            .as_deref()
+            .and_then(instant);
     }
     for metadata in &mut metadata {
         let Some(own) = metadata

@@ -99,7 +99,8 @@ impl Extension for Naming {
                 if let Some((field, argument, _, value)) =
                     arguments.iter().find(|(_, _, pos, _)| Some(*pos) == at)
                 {
-                    let name = argument_path(registry, subscription, field, argument, value, &scalar);
+                    let name =
+                        argument_path(registry, subscription, field, argument, value, &scalar);
                     name_argument(error, &name, &scalar);
                 }
             }
