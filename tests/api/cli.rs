@@ -106,6 +106,87 @@ async fn admin_commands_manage_tenants_and_keys() {
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("partner or ops"));
 }
 
+/// `admin list-accounts` and `admin list-orgs` recover a lost X-Account-Id
+/// or slug: every account (id, partner, name) and organisation (id, slug,
+/// account, name), all of them or only one partner's / account's.
+#[test]
+fn admin_lists_recover_account_ids_and_slugs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("lists.db").display());
+    let mut accounts = Vec::new();
+    let mut orgs = Vec::new();
+    for (partner_name, account_name, org_names) in [
+        ("Acme", "Acme EU", &["Acme NL", "Acme DE"][..]),
+        ("Globex", "Globex US", &["Globex CA"][..]),
+    ] {
+        let partner = numberdesk(&db, &["admin", "create-partner", "--name", partner_name]);
+        let partner_id = word_after(&partner, "partner").to_owned();
+        let account = numberdesk(
+            &db,
+            &[
+                "admin",
+                "create-account",
+                "--partner",
+                &partner_id,
+                "--name",
+                account_name,
+            ],
+        );
+        let account_id = word_after(&account, "account").to_owned();
+        for org_name in org_names {
+            let org = numberdesk(
+                &db,
+                &[
+                    "admin",
+                    "create-org",
+                    "--account",
+                    &account_id,
+                    "--name",
+                    org_name,
+                ],
+            );
+            let org_id = word_after(&org, "organization").to_owned();
+            let slug = word_after(&org, "slug").to_owned();
+            orgs.push(format!("{org_id}\t{slug}\t{account_id}\t{org_name}"));
+        }
+        accounts.push((
+            partner_id.clone(),
+            account_id.clone(),
+            format!("{account_id}\t{partner_id}\t{account_name}"),
+        ));
+    }
+    let lines = |text: String| -> Vec<String> { text.lines().map(str::to_owned).collect() };
+
+    let mut listed = lines(numberdesk(&db, &["admin", "list-accounts"]));
+    let mut expected: Vec<String> = accounts.iter().map(|(_, _, line)| line.clone()).collect();
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected, "every account, once");
+    let (partner, account, line) = &accounts[1];
+    assert_eq!(
+        lines(numberdesk(
+            &db,
+            &["admin", "list-accounts", "--partner", partner]
+        )),
+        std::slice::from_ref(line),
+        "only Globex's"
+    );
+
+    let mut listed = lines(numberdesk(&db, &["admin", "list-orgs"]));
+    listed.sort();
+    let mut expected = orgs.clone();
+    expected.sort();
+    assert_eq!(listed, expected, "every organisation, once");
+    assert_eq!(
+        lines(numberdesk(
+            &db,
+            &["admin", "list-orgs", "--account", account]
+        )),
+        std::slice::from_ref(&orgs[2]),
+        "only Globex US's"
+    );
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn sigterm_shuts_down_gracefully() {

@@ -3,7 +3,8 @@
 //! answer the client can read (with the JSON error envelope), and no client
 //! holds a connection forever.
 //!
-//! These speak raw HTTP/1.1 over TCP, to control exactly what is sent.
+//! These speak raw HTTP/1.1 (or HTTP/2 with prior knowledge) over TCP, to
+//! control exactly what is sent.
 
 use crate::helpers::{spawn, spawn_configured, Backend, TestApp};
 use serde_json::Value;
@@ -330,4 +331,81 @@ async fn rate_limits_answer_429_with_retry_after() {
         }
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+}
+
+/// A body announced far over the drain limit (10 GB, and 1 MiB + 1) is
+/// refused at once, before it is read, with `Connection: close`: the client
+/// that sent its headers and a little of the body still reads the 413 and
+/// its JSON envelope (not a reset, not a wait for a body that never ends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_announced_over_the_drain_limit_is_refused_readably_at_once() {
+    let app = spawn_configured(Backend::Sqlite, "http_huge_announced", |config| {
+        // Long enough that waiting for the body could not pass the test.
+        config.http.body_read_timeout_seconds = 600.0;
+    })
+    .await
+    .expect("sqlite");
+    for length in [10_000_000_000, 1024 * 1024 + 1] {
+        for path in [rest_path(&app), "/graphql".to_owned()] {
+            let mut stream = TcpStream::connect(address(&app)).await.expect("connects");
+            let request = format!("{}{{\"comment\": \"", post_head(&app, &path, length, ""));
+            stream.write_all(request.as_bytes()).await.expect("writes");
+            let answer = tokio::time::timeout(Duration::from_secs(20), read_response(&mut stream))
+                .await
+                .expect("answered without waiting for the body")
+                .expect("a 413 the client can read");
+            assert_eq!(answer.status, 413, "{path} {length}");
+            assert_eq!(
+                answer.header("connection"),
+                Some("close"),
+                "{path} {length}"
+            );
+            let code = if path == "/graphql" {
+                answer.json()["errors"][0]["extensions"]["code"].clone()
+            } else {
+                answer.json()["error"]["code"].clone()
+            };
+            assert_eq!(code, "PAYLOAD_TOO_LARGE", "{path} {length}");
+        }
+    }
+}
+
+/// hyper's header read timeout is HTTP/1's only. An HTTP/2 client with prior
+/// knowledge that sends the preface and its SETTINGS and then nothing, and a
+/// client that sends no byte at all, are closed once the header read timeout
+/// passes without a first request; with `MAX_CONNECTIONS=2` they held both
+/// slots, and a third client is served once they are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_http2_and_byteless_connections_are_closed() {
+    let app = spawn_configured(Backend::Sqlite, "http_silent_h2", |config| {
+        config.http.header_read_timeout_seconds = 1.0;
+        config.http.max_connections = 2;
+    })
+    .await
+    .expect("sqlite");
+    let mut h2 = TcpStream::connect(address(&app)).await.expect("connects");
+    // The connection preface, then an empty SETTINGS frame.
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .expect("writes");
+    let mut byteless = TcpStream::connect(address(&app)).await.expect("connects");
+    let mut third = TcpStream::connect(address(&app)).await.expect("connects");
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .expect("writes");
+    for (name, stream) in [("HTTP/2", &mut h2), ("byteless", &mut byteless)] {
+        let mut rest = Vec::new();
+        let ended =
+            tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut rest)).await;
+        assert!(
+            ended.is_ok(),
+            "a silent {name} client was held past the timeout"
+        );
+    }
+    let answer = tokio::time::timeout(Duration::from_secs(20), read_response(&mut third))
+        .await
+        .expect("served once the silent connections were closed")
+        .expect("a response");
+    assert_eq!(answer.status, 200);
 }

@@ -29,8 +29,9 @@ use crate::model::NumberRequestView;
 use crate::projector::Projector;
 use crate::store::{Commands, OwnView, Sql};
 use crate::{reads, CommandError, Database, StoreError};
+use chrono::{SecondsFormat, Utc};
 use cqrs_es::AggregateError;
-use numberdesk_domain::metadata::CommandMetadata;
+use numberdesk_domain::metadata::{CommandMetadata, OCCURRED_AT};
 use numberdesk_domain::request::{RequestDetails, SubmitNumberRequest};
 use numberdesk_domain::{NumberRequestCommand, NumberRequestError};
 use std::collections::HashMap;
@@ -313,6 +314,14 @@ impl NumberDesk {
         let mut attempt = 0;
         let own_view = loop {
             attempt += 1;
+            // Stamped at each attempt: a command that lost a race is recorded
+            // now, not when its first attempt began (the store also keeps a
+            // request's times in order, whatever the clocks say).
+            let at = meta.occurred_at.max(Utc::now());
+            metadata.insert(
+                OCCURRED_AT.to_owned(),
+                at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            );
             let result = self
                 .inner
                 .commands

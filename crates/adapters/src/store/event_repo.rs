@@ -2,7 +2,7 @@
 //! both backends: cqrs-es's [`PersistedEventRepository`] on the postgres-es
 //! table shape (`events`, `snapshots`), whose `persist` also writes the
 //! request's own view row and counter deltas **in the same transaction** as
-//! its events (see `view_writer::write_own_view`): one commit per command.
+//! its events (see `store/view_rows.rs`, `write_own_view`): one commit per command.
 //!
 //! Optimistic concurrency is postgres-es's: the events primary key
 //! `(aggregate_type, aggregate_id, sequence)`; a second writer at a taken
@@ -11,12 +11,16 @@
 
 use super::own_view::{self, OwnView};
 use super::view_rows::write_own_view;
+use super::Conn;
 use super::{Database, Sql};
+use crate::rows::occurred_at_text;
 use crate::StoreError;
+use chrono::{DateTime, TimeDelta, Utc};
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
+use numberdesk_domain::metadata::OCCURRED_AT;
 use numberdesk_domain::NumberRequest;
 use serde_json::Value;
 
@@ -94,8 +98,9 @@ impl EventRepository {
     ) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
         let mut conn = tx.conn();
+        let metadata = in_order(&mut conn, aggregate_type, events).await?;
         let mut last_sequence = 0usize;
-        for event in events {
+        for (event, metadata) in events.iter().zip(metadata) {
             conn.execute(
                 Sql::from(format!(
                     "INSERT INTO events ({EVENT_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -106,7 +111,7 @@ impl EventRepository {
                 .arg(event.event_type.as_str())
                 .arg(event.event_version.as_str())
                 .arg(super::Param::Json(event.payload.clone()))
-                .arg(super::Param::Json(event.metadata.clone())),
+                .arg(super::Param::Json(metadata)),
             )
             .await?;
             last_sequence = event.sequence;
@@ -147,6 +152,70 @@ impl EventRepository {
         }
         Ok(())
     }
+}
+
+/// The metadata of `events` with every `occurred_at` after the one before
+/// it in the aggregate's log (the stored event just below the first, then
+/// each other): one that is not is moved to a millisecond after it. Two
+/// servers' clocks, or a command whose first attempt began before the one it
+/// lost a race to, would otherwise make a request's times go backwards, and
+/// `request_as_of(at: e.occurred_at)` would not be the request at `e`.
+/// Runs in the transaction that writes them: the event below is committed
+/// (the aggregate was loaded from it), and a racing writer at the same
+/// sequence fails on the primary key.
+async fn in_order(
+    conn: &mut Conn<'_>,
+    aggregate_type: &str,
+    events: &[SerializedEvent],
+) -> Result<Vec<Value>, StoreError> {
+    let mut metadata: Vec<Value> = events.iter().map(|e| e.metadata.clone()).collect();
+    let mut floor = None;
+    if let Some(first) = events.first().filter(|e| e.sequence > 1) {
+        let previous: Option<(Option<String>,)> = conn
+            .fetch_optional(
+                Sql::new(
+                    "SELECT occurred_at FROM events WHERE aggregate_type = $1 \
+                     AND aggregate_id = $2 AND sequence = $3",
+                )
+                .arg(aggregate_type)
+                .arg(first.aggregate_id.as_str())
+                .arg(to_i64(first.sequence - 1)?),
+            )
+            .await?;
+        floor = previous
+            .and_then(|(text,)| text)
+            .as_deref()
+            .and_then(instant);
+    }
+    for metadata in &mut metadata {
+        let Some(own) = metadata
+            .get(OCCURRED_AT)
+            .and_then(Value::as_str)
+            .and_then(instant)
+        else {
+            continue;
+        };
+        let at = match floor {
+            Some(floor) if own <= floor => floor + TimeDelta::milliseconds(1),
+            _ => own,
+        };
+        if at != own {
+            if let Some(map) = metadata.as_object_mut() {
+                map.insert(
+                    OCCURRED_AT.to_owned(),
+                    Value::String(occurred_at_text(at, false)),
+                );
+            }
+        }
+        floor = Some(at);
+    }
+    Ok(metadata)
+}
+
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn to_i64(value: usize) -> Result<i64, StoreError> {

@@ -6,14 +6,20 @@
 //! "<Scalar>": …`, located at the argument's value but without its name; this
 //! extension, the one place that knows the field being resolved, finds the
 //! argument at that location (and, inside an input object, the field whose
-//! type is that scalar) and names it.
+//! type is that scalar) and names it. A subscription's arguments are read
+//! before any resolver runs, so for them it keeps the parsed operation's
+//! root-field arguments and names the failing one in the stream's answer.
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextSubscribe,
+    ResolveInfo,
 };
+use async_graphql::parser::types::{ExecutableDocument, Selection};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{ServerError, ServerResult, Value};
-use std::sync::Arc;
+use async_graphql::{Pos, Response, ServerError, ServerResult, Value, Variables};
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use std::sync::{Arc, Mutex};
 
 /// The argument-naming extension.
 #[derive(Clone, Copy, Debug, Default)]
@@ -21,12 +27,88 @@ pub struct NameBadArguments;
 
 impl ExtensionFactory for NameBadArguments {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(NameBadArguments)
+        Arc::new(Naming::default())
     }
 }
 
+/// One root-field argument of a parsed operation: field, argument, where
+/// its value stands, and the value as written.
+type RootArgument = (String, String, Pos, serde_json::Value);
+
+/// The extension's state for one request: the root-field arguments of its
+/// operation (read at parse time, used to name a subscription's bad one).
+#[derive(Default)]
+struct Naming {
+    root_arguments: Arc<Mutex<Vec<RootArgument>>>,
+}
+
+fn root_arguments(document: &ExecutableDocument) -> Vec<RootArgument> {
+    let mut found = Vec::new();
+    for (_, operation) in document.operations.iter() {
+        for selection in &operation.node.selection_set.node.items {
+            if let Selection::Field(field) = &selection.node {
+                for (name, value) in &field.node.arguments {
+                    found.push((
+                        field.node.name.node.to_string(),
+                        name.node.to_string(),
+                        value.pos,
+                        serde_json::to_value(&value.node).unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
 #[async_trait::async_trait]
-impl Extension for NameBadArguments {
+impl Extension for Naming {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        if let Ok(mut kept) = self.root_arguments.lock() {
+            *kept = root_arguments(&document);
+        }
+        Ok(document)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let kept = Arc::clone(&self.root_arguments);
+        let env = ctx.schema_env.clone();
+        let named = stream.map(move |mut response| {
+            let registry = &env.registry;
+            let Some(subscription) = registry.subscription_type.as_deref() else {
+                return response;
+            };
+            let arguments = kept.lock().map(|k| k.clone()).unwrap_or_default();
+            for error in &mut response.errors {
+                let Some(scalar) = failed_scalar(&error.message).map(str::to_owned) else {
+                    continue;
+                };
+                let at = error.locations.first().copied();
+                if let Some((field, argument, _, value)) =
+                    arguments.iter().find(|(_, _, pos, _)| Some(*pos) == at)
+                {
+                    let name =
+                        argument_path(registry, subscription, field, argument, value, &scalar);
+                    name_argument(error, &name, &scalar);
+                }
+            }
+            response
+        });
+        next.run(ctx, named.boxed())
+    }
+
     async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,

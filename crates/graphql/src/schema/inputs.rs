@@ -67,7 +67,7 @@ impl TryFrom<SubmitNumberRequestInput> for RequestInput {
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct NumberRequestFilter {
     /// Only this organisation.
-    pub organization: Option<i64>,
+    pub organization: Option<i32>,
     /// Only these statuses.
     pub status: Option<Vec<Status>>,
     /// Only this country.
@@ -84,7 +84,7 @@ pub struct NumberRequestFilter {
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct PhoneNumberFilter {
     /// Only this organisation.
-    pub organization: Option<i64>,
+    pub organization: Option<i32>,
     /// Only numbers of this request.
     pub request_id: Option<async_graphql::ID>,
 }
@@ -93,7 +93,7 @@ pub struct PhoneNumberFilter {
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct AuditFilter {
     /// Only this organisation.
-    pub organization: Option<i64>,
+    pub organization: Option<i32>,
     /// Only this actor (`ops:<key id>`, `partner:<key id>`, `system`).
     pub actor: Option<String>,
     /// Only these event types.

@@ -68,7 +68,9 @@ impl Query {
             .transpose()
             .map_err(|e| ApiError::bad_field("filter.country", e.reason))?;
         let query = adapters::RequestFilter {
-            organization_ids: scope.organizations(filter.organization).await?,
+            organization_ids: scope
+                .organizations(filter.organization.map(i64::from))
+                .await?,
             statuses: filter
                 .status
                 .unwrap_or_default()
@@ -121,7 +123,9 @@ impl Query {
         }
         .page_request(state)?;
         let query = adapters::PhoneNumberFilter {
-            organization_ids: scope.organizations(filter.organization).await?,
+            organization_ids: scope
+                .organizations(filter.organization.map(i64::from))
+                .await?,
             account_id: None,
             request_id: filter
                 .request_id
@@ -194,7 +198,9 @@ impl Query {
             .into());
         }
         let query = adapters::AuditFilter {
-            organization_ids: scope.organizations(filter.organization).await?,
+            organization_ids: scope
+                .organizations(filter.organization.map(i64::from))
+                .await?,
             actor: filter.actor,
             event_types,
             from: filter.from,
@@ -234,9 +240,9 @@ impl Query {
     /// Requests per status, for dashboards.
     #[graphql(complexity = 50)]
     #[instrument(skip_all, fields(organization = ?organization), err(Debug, level = "info"))]
-    async fn stats(&self, ctx: &Context<'_>, organization: Option<i64>) -> Result<Stats> {
+    async fn stats(&self, ctx: &Context<'_>, organization: Option<i32>) -> Result<Stats> {
         let scope = Scope::of(ctx)?;
-        let organizations = scope.organizations(organization).await?;
+        let organizations = scope.organizations(organization.map(i64::from)).await?;
         let counts = scope
             .state
             .desk

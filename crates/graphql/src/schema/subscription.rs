@@ -138,7 +138,7 @@ impl SubscriptionRoot {
     async fn number_request_events(
         &self,
         ctx: &Context<'_>,
-        organization: Option<i64>,
+        organization: Option<i32>,
         request_id: Option<ID>,
         after_position: Option<i64>,
     ) -> Result<impl Stream<Item = Result<EventObject>>> {
@@ -148,7 +148,7 @@ impl SubscriptionRoot {
             Some(id) => Some(scope.target(id, "requestId").await?.uuid),
             None => None,
         };
-        let organizations = scope.organizations(organization).await?;
+        let organizations = scope.organizations(organization.map(i64::from)).await?;
         let position = match after_position {
             Some(position) => position,
             None => {

@@ -13,7 +13,9 @@ use std::time::Duration;
 /// [`crate::router_with`] and [`crate::serve::serve`] apply them.
 #[derive(Debug, Clone)]
 pub struct HttpLimits {
-    /// How long a connection may take to send a request's headers.
+    /// How long a connection may take to send a request's headers; also
+    /// how long any connection (HTTP/2 included) may stay open without a
+    /// first request, and the HTTP/2 keep-alive ping interval and timeout.
     pub header_read_timeout: Duration,
     /// How long a request may take to send its whole body.
     pub body_read_timeout: Duration,
