@@ -79,6 +79,10 @@ async fn metrics_count_commands_by_outcome_and_sample_the_job_queue() {
     };
     let ok = [r#"command="submit""#, r#"outcome="ok""#];
     let refused = [r#"command="reject""#, r#"outcome="refused""#];
+    // Commands the fulfilment side runs on the desk itself (not through
+    // the API's use cases) are counted too.
+    let ordered = [r#"command="record_order""#, r#"outcome="ok""#];
+    let provisioned = [r#"command="record_provisioned""#, r#"outcome="ok""#];
     // The recorder is process-wide: other tests count too, so only growth
     // is asserted.
     let before = scrape().await;
@@ -102,8 +106,21 @@ async fn metrics_count_commands_by_outcome_and_sample_the_job_queue() {
         again["errors"][0]["extensions"]["code"], "CONFLICT",
         "{again}"
     );
+    let fulfilled = submit(&app, &app.tenant, 1, None).await;
+    app.assign(&fulfilled).await;
+    let order = app
+        .graphql(
+            &app.tenant.ops_key,
+            "mutation($id: ID!) { orderNumbers(id: $id) { status } }",
+            serde_json::json!({"id": fulfilled}),
+        )
+        .await;
+    assert_eq!(
+        order["data"]["orderNumbers"]["status"], "PROVISIONED",
+        "{order}"
+    );
     let after = scrape().await;
-    for labels in [&ok[..], &refused[..]] {
+    for labels in [&ok[..], &refused[..], &ordered[..], &provisioned[..]] {
         let (was, is) = (
             series(&before, "numberdesk_commands_total", labels),
             series(&after, "numberdesk_commands_total", labels),

@@ -49,7 +49,7 @@ pub mod tenancy;
 pub mod testing;
 mod view_writer;
 
-pub use desk::{NumberDesk, StoreSettings, ORGANIZATION_ID};
+pub use desk::{NumberDesk, StoreSettings, COMMANDS_TOTAL, ORGANIZATION_ID};
 pub use error::{CommandError, Constraint, ConstraintKind, StoreError};
 pub use fulfilment::{Fulfilment, FulfilmentError, FulfilmentSettings};
 pub use idempotency::{Idempotency, Reservation};

@@ -8,9 +8,9 @@
 //! * `db_pool_connections{state="idle"|"in_use"}`: the database pool, read
 //!   at each scrape.
 //! * `numberdesk_commands_total{command, outcome="ok"|"refused"|"error"}`:
-//!   every command the API's use cases ran (`numberdesk-application`);
-//!   commands the fulfilment workers run on the desk directly (order
-//!   outcomes, auto-assign, webhooks) are not counted here.
+//!   every command run on the desk (`numberdesk-adapters`, counted where
+//!   every command passes: the API's use cases and the fulfilment workers'
+//!   order outcomes, auto-assign and webhooks alike).
 //! * `numberdesk_jobs{kind, status}` and `numberdesk_job_attempts{kind,
 //!   status}`: the durable job queue (depth by kind and status, and the
 //!   attempts spent), sampled from the `jobs` table at each scrape; callback

@@ -1,26 +1,16 @@
-//! Running one command on an existing request, counted by outcome.
+//! Running one command on an existing request.
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use numberdesk_adapters::{CommandError, NumberRequestView};
+use numberdesk_adapters::NumberRequestView;
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::NumberRequestCommand;
 use tracing::instrument;
 use uuid::Uuid;
 
-/// The counter of commands by `command` and `outcome` (`ok`, `refused`
-/// by the domain, `error` of the store), served at `/metrics`.
-pub const COMMANDS_TOTAL: &str = "numberdesk_commands_total";
-
-/// Counts one command's outcome.
-pub(crate) fn count(command: &'static str, result: &Result<NumberRequestView, CommandError>) {
-    let outcome = match result {
-        Ok(_) => "ok",
-        Err(CommandError::Domain(_)) => "refused",
-        Err(CommandError::Store(_)) => "error",
-    };
-    metrics::counter!(COMMANDS_TOTAL, "command" => command, "outcome" => outcome).increment(1);
-}
+/// The counter of commands by `command` and `outcome`, kept by the desk
+/// for every command (see [`numberdesk_adapters::COMMANDS_TOTAL`]).
+pub use numberdesk_adapters::COMMANDS_TOTAL;
 
 /// Runs `command` on request `id` in one decision and one commit.
 #[instrument(
@@ -34,8 +24,5 @@ pub async fn execute(
     command: NumberRequestCommand,
     meta: &CommandMetadata,
 ) -> Result<NumberRequestView, ApiError> {
-    let name = command.name();
-    let result = state.desk.execute(id, command, meta).await;
-    count(name, &result);
-    Ok(result?)
+    Ok(state.desk.execute(id, command, meta).await?)
 }

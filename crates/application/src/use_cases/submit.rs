@@ -55,19 +55,17 @@ fn check_callback(state: &AppState, details: &RequestDetails) -> Result<(), ApiE
     }
 }
 
-/// Runs `Submit`, counted by outcome.
+/// Runs `Submit` (the desk counts it by outcome).
 async fn create(
     state: &AppState,
     (organization_id, account_id): (i64, Uuid),
     details: RequestDetails,
     meta: &CommandMetadata,
 ) -> Result<NumberRequestView, ApiError> {
-    let result = state
+    Ok(state
         .desk
         .submit(organization_id, account_id, details, meta)
-        .await;
-    super::command::count("submit", &result);
-    Ok(result?)
+        .await?)
 }
 
 /// Opens a request for `organization_id` (of `account_id`), already
