@@ -121,6 +121,28 @@ async fn a_5xx_after_create_with_a_lagging_reference_filter_posts_once(url: Stri
         stats.reference_lookups >= 2,
         "looked the order up until it showed: {stats:?}"
     );
+    // Exactly one reference lookup per run of the order job.
+    let jobs = graphql(
+        &client,
+        &base,
+        &t.ops_key,
+        "query($id: ID!) { jobs(requestId: $id) { kind attempts } }",
+        json!({"id": id}),
+    )
+    .await
+    .expect("jobs");
+    let runs: i64 = jobs["jobs"]
+        .as_array()
+        .expect("jobs list")
+        .iter()
+        .filter(|j| j["kind"] == "order")
+        .map(|j| j["attempts"].as_i64().expect("attempts"))
+        .sum();
+    assert_eq!(
+        i64::try_from(stats.reference_lookups).expect("count"),
+        runs,
+        "one lookup per order attempt: {jobs} {stats:?}"
+    );
     assert_no_orphan(&client, &base, &t, &stats).await;
     server.kill();
 }
