@@ -182,7 +182,7 @@ const REQUESTS: usize = 300;
 
 /// Two server processes on one PostgreSQL database, both with
 /// AUTO_FULFILMENT and workers, order 300 requests through one double that
-/// answers some POSTs 500 after creating the order, lists by reference 1 s
+/// answers some POSTs 500 after creating the order, lists by reference 20 s
 /// late, keeps orders pending and reports them by webhook (to one server)
 /// or to the poller. Every request ends PROVISIONED or visibly FAILED, each
 /// with exactly one order, and no order is orphaned.
@@ -191,9 +191,13 @@ async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
     let Some(url) = fresh_postgres_url("cd_two_servers").await else {
         return;
     };
+    // The listing lags 20 s (inside the 60 s window): long enough that the
+    // retry of a 500-after-create comes before the order is listed, even
+    // behind a queue of 300 jobs, so only the reconcile window stops a
+    // second POST (with 1 s the queue alone hid the lag).
     let double = Double::start(&[
         "--reference-lag-ms",
-        "1000",
+        "20000",
         "--fail-after-create",
         "15",
         "--pending-polls",
@@ -202,7 +206,7 @@ async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
     let client = client();
     let t = Arc::new(tenant(&url).await);
     let signer = numberdesk_telnyx::fake::WebhookSigner::new(7);
-    let mut env = server_env(&double, 5.0);
+    let mut env = server_env(&double, 60.0);
     env.push(("AUTO_FULFILMENT".into(), "true".into()));
     env.push((
         "TELNYX_WEBHOOK_PUBLIC_KEY".into(),
