@@ -43,6 +43,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    a_post_outliving_the_client_timeout_orders_once,
     a_kill_while_the_carrier_holds_the_post_orders_once_after_restart,
     a_5xx_after_create_with_a_lagging_reference_filter_posts_once,
     a_cancel_during_the_post_is_a_conflict_and_the_order_is_recorded,
@@ -102,6 +103,36 @@ async fn a_kill_while_the_carrier_holds_the_post_orders_once_after_restart(url: 
         json!(stats.orders[0].phone_numbers)
     );
     second.kill();
+}
+
+/// The carrier creates the order but answers only after 4 s, while the
+/// client gives up after 1 s (`TELNYX_REQUEST_TIMEOUT_SECS`); the server
+/// stays up. The order is listed by reference 6 s late, so only the
+/// reconcile window keeps the job from posting again: exactly one order.
+async fn a_post_outliving_the_client_timeout_orders_once(url: String) {
+    let double = Double::start(&["--post-delay-ms", "4000", "--reference-lag-ms", "6000"]);
+    let client = client();
+    let t = tenant(&url).await;
+    let mut env = server_env(&double, 60.0);
+    for (key, value) in &mut env {
+        if key == "TELNYX_REQUEST_TIMEOUT_SECS" {
+            *value = "1".into();
+        }
+    }
+    let (mut server, base) = start_server(&url, &env, &client).await;
+    let id = submit_us(&client, &base, &t).await.expect("submitted");
+    assign(&client, &base, &t, &id).await;
+    let done = wait_request(&client, &base, &t, &id, 60, provisioned).await;
+    let stats = double.stats().await;
+    assert_eq!(double.posts_for(&id).await, 1, "posted once: {stats:?}");
+    assert_eq!(stats.orders.len(), 1, "{stats:?}");
+    assert_one_order_per_reference(&stats);
+    assert_no_orphan(&client, &base, &t, &stats).await;
+    assert_eq!(
+        done["provisionedNumbers"],
+        json!(stats.orders[0].phone_numbers)
+    );
+    server.kill();
 }
 
 /// The carrier creates the order, answers 500, and lists it by reference
