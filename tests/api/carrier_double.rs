@@ -42,6 +42,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    a_post_outliving_the_client_timeout_orders_once,
     a_kill_while_the_carrier_holds_the_post_orders_once_after_restart,
     a_5xx_after_create_with_a_lagging_reference_filter_posts_once,
     a_cancel_during_the_post_is_a_conflict_and_the_order_is_recorded,
@@ -103,6 +104,36 @@ async fn a_kill_while_the_carrier_holds_the_post_orders_once_after_restart(url: 
     second.kill();
 }
 
+/// The carrier creates the order but answers only after 4 s, while the
+/// client gives up after 1 s (`TELNYX_REQUEST_TIMEOUT_SECS`); the server
+/// stays up. The order is listed by reference 6 s late, so only the
+/// reconcile window keeps the job from posting again: exactly one order.
+async fn a_post_outliving_the_client_timeout_orders_once(url: String) {
+    let double = Double::start(&["--post-delay-ms", "4000", "--reference-lag-ms", "6000"]);
+    let client = client();
+    let t = tenant(&url).await;
+    let mut env = server_env(&double, 60.0);
+    for (key, value) in &mut env {
+        if key == "TELNYX_REQUEST_TIMEOUT_SECS" {
+            *value = "1".into();
+        }
+    }
+    let (mut server, base) = start_server(&url, &env, &client).await;
+    let id = submit_us(&client, &base, &t).await.expect("submitted");
+    assign(&client, &base, &t, &id).await;
+    let done = wait_request(&client, &base, &t, &id, 60, provisioned).await;
+    let stats = double.stats().await;
+    assert_eq!(double.posts_for(&id).await, 1, "posted once: {stats:?}");
+    assert_eq!(stats.orders.len(), 1, "{stats:?}");
+    assert_one_order_per_reference(&stats);
+    assert_no_orphan(&client, &base, &t, &stats).await;
+    assert_eq!(
+        done["provisionedNumbers"],
+        json!(stats.orders[0].phone_numbers)
+    );
+    server.kill();
+}
+
 /// The carrier creates the order, answers 500, and lists it by reference
 /// only 3 s later: the job looks it up until it shows and posts once.
 async fn a_5xx_after_create_with_a_lagging_reference_filter_posts_once(url: String) {
@@ -119,6 +150,28 @@ async fn a_5xx_after_create_with_a_lagging_reference_filter_posts_once(url: Stri
     assert!(
         stats.reference_lookups >= 2,
         "looked the order up until it showed: {stats:?}"
+    );
+    // Exactly one reference lookup per run of the order job.
+    let jobs = graphql(
+        &client,
+        &base,
+        &t.ops_key,
+        "query($id: ID!) { jobs(requestId: $id) { kind attempts } }",
+        json!({"id": id}),
+    )
+    .await
+    .expect("jobs");
+    let runs: i64 = jobs["jobs"]
+        .as_array()
+        .expect("jobs list")
+        .iter()
+        .filter(|j| j["kind"] == "order")
+        .map(|j| j["attempts"].as_i64().expect("attempts"))
+        .sum();
+    assert_eq!(
+        i64::try_from(stats.reference_lookups).expect("count"),
+        runs,
+        "one lookup per order attempt: {jobs} {stats:?}"
     );
     assert_no_orphan(&client, &base, &t, &stats).await;
     server.kill();
@@ -159,7 +212,7 @@ const REQUESTS: usize = 300;
 
 /// Two server processes on one PostgreSQL database, both with
 /// AUTO_FULFILMENT and workers, order 300 requests through one double that
-/// answers some POSTs 500 after creating the order, lists by reference 1 s
+/// answers some POSTs 500 after creating the order, lists by reference 20 s
 /// late, keeps orders pending and reports them by webhook (to one server)
 /// or to the poller. Every request ends PROVISIONED or visibly FAILED, each
 /// with exactly one order, and no order is orphaned.
@@ -169,9 +222,13 @@ async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
         return;
     };
     let url = database.url();
+    // The listing lags 20 s (inside the 60 s window): long enough that the
+    // retry of a 500-after-create comes before the order is listed, even
+    // behind a queue of 300 jobs, so only the reconcile window stops a
+    // second POST (with 1 s the queue alone hid the lag).
     let double = Double::start(&[
         "--reference-lag-ms",
-        "1000",
+        "20000",
         "--fail-after-create",
         "15",
         "--pending-polls",
@@ -180,7 +237,7 @@ async fn two_servers_on_one_postgres_database_order_300_requests_once_each() {
     let client = client();
     let t = Arc::new(tenant(url).await);
     let signer = numberdesk_telnyx::fake::WebhookSigner::new(7);
-    let mut env = server_env(&double, 5.0);
+    let mut env = server_env(&double, 60.0);
     env.push(("AUTO_FULFILMENT".into(), "true".into()));
     env.push((
         "TELNYX_WEBHOOK_PUBLIC_KEY".into(),

@@ -162,3 +162,76 @@ async fn an_order_the_carrier_lost_needs_attention(backend: Backend, name: &str)
     }
     node.task.abort();
 }
+
+#[tokio::test]
+async fn sqlite_a_webhook_for_an_order_of_a_cancelled_request_records_it() {
+    a_webhook_for_an_order_of_a_cancelled_request_records_it(Backend::Sqlite, "co_late_hook").await;
+}
+
+#[tokio::test]
+async fn postgres_a_webhook_for_an_order_of_a_cancelled_request_records_it() {
+    a_webhook_for_an_order_of_a_cancelled_request_records_it(Backend::Postgres, "co_late_hook")
+        .await;
+}
+
+/// A signed webhook reports a completed order for a request that was
+/// cancelled and never recorded an order: the carrier holds bought numbers,
+/// so the order is recorded (`OrderLandedLate`) and listed for ops, never
+/// ignored as "another attempt's order".
+async fn a_webhook_for_an_order_of_a_cancelled_request_records_it(backend: Backend, name: &str) {
+    use numberdesk_telnyx::types::{NumberOrderWithPhoneNumbers, OrderPhoneNumber};
+    let fake = double_with(&["+12015550123"]).await;
+    let signer = WebhookSigner::new(12);
+    let mut config = fast_fulfilment();
+    config.telnyx_webhook_public_key = Some(signer.public_key_base64());
+    let Some((app, node, _)) = spawn_fulfilment(backend, name, config, Some(provider(&fake))).await
+    else {
+        return;
+    };
+    let id = app
+        .submit_with(json!({"country": "US", "areaCode": "201", "quantity": 1}))
+        .await;
+    let cancelled = app
+        .graphql_ok(
+            &app.tenant.ops_key,
+            "mutation($id: ID!) { cancelNumberRequest(id: $id, reason: \"changed my mind\") { status } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(cancelled["cancelNumberRequest"]["status"], "CANCELLED");
+    let order = NumberOrderWithPhoneNumbers {
+        id: "ord-landed-by-webhook".into(),
+        status: Some(OrderStatus::Success),
+        customer_reference: Some(id.clone()),
+        phone_numbers: vec![OrderPhoneNumber {
+            phone_number: "+12015550123".into(),
+            status: Some(OrderStatus::Success),
+            ..OrderPhoneNumber::default()
+        }],
+        ..NumberOrderWithPhoneNumbers::default()
+    };
+    let body = order_webhook_body("5f0c8a52-0000-4000-8000-00000000beef", &order);
+    let (status, answer) = post_signed(&app, &body, chrono::Utc::now().timestamp(), &signer).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let item = eventually(20, "the order to be listed", || async {
+        attention(&app)
+            .await
+            .into_iter()
+            .find(|i| i["requestId"] == id.as_str())
+    })
+    .await;
+    assert_eq!(item["kind"], "ORDER_LANDED_LATE", "{item}");
+    assert_eq!(item["carrierOrderId"], "ord-landed-by-webhook");
+    assert_eq!(item["phoneNumbers"], json!(["+12015550123"]));
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+    let history = app.state.desk.history(uuid).await.expect("history");
+    assert_eq!(
+        history
+            .iter()
+            .filter(|e| e.event_type == "OrderLandedLate")
+            .count(),
+        1,
+        "{history:?}"
+    );
+    node.task.abort();
+}

@@ -93,10 +93,21 @@ pub struct Double {
     _process: Process,
 }
 
+/// The binary to run: `$NUMBERDESK_TEST_BIN_DIR/{name}` when that is set
+/// (a copy taken right after the build, when several checkouts share one
+/// cargo target directory and may overwrite `target/debug/{name}`),
+/// otherwise cargo's.
+fn binary(name: &str, built: &str) -> std::path::PathBuf {
+    match std::env::var_os("NUMBERDESK_TEST_BIN_DIR") {
+        Some(dir) => std::path::Path::new(&dir).join(name),
+        None => built.into(),
+    }
+}
+
 impl Double {
     /// Starts `telnyx_double` with these flags; waits for its "listening" line.
     pub fn start(args: &[&str]) -> Double {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_telnyx_double"))
+        let mut child = Command::new(binary("telnyx_double", env!("CARGO_BIN_EXE_telnyx_double")))
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -208,7 +219,7 @@ pub async fn start_server(
 ) -> (Process, String) {
     for _ in 0..3 {
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_numberdesk"))
+        let child = Command::new(binary("numberdesk", env!("CARGO_BIN_EXE_numberdesk")))
             .arg("serve")
             .env("DATABASE_URL", url)
             .env("BIND", "127.0.0.1")

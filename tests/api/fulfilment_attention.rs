@@ -235,3 +235,111 @@ async fn worker_events_are_stamped_when_recorded_and_point_at_their_cause(
     );
     node.task.abort();
 }
+
+#[tokio::test]
+async fn sqlite_an_accepted_order_the_request_refuses_is_recorded_and_listed() {
+    an_accepted_order_the_request_refuses_is_recorded_and_listed(Backend::Sqlite, "fa_refused")
+        .await;
+}
+
+#[tokio::test]
+async fn postgres_an_accepted_order_the_request_refuses_is_recorded_and_listed() {
+    an_accepted_order_the_request_refuses_is_recorded_and_listed(Backend::Postgres, "fa_refused")
+        .await;
+}
+
+/// The carrier accepts the order but answers 500, and the order it holds
+/// turns out to list a number outside the requested area code (212, not
+/// 201). The domain refuses it as the request's order; it is still recorded
+/// (`OrderLandedLate`), listed in `needsAttention`, the job ends FAILED
+/// saying so, and the "posted, outcome unknown" mark is gone, so a cancel is
+/// no longer refused for an order in flight. Never a second POST.
+async fn an_accepted_order_the_request_refuses_is_recorded_and_listed(
+    backend: Backend,
+    name: &str,
+) {
+    let fake = FakeTelnyx::start().await;
+    {
+        let mut state = fake.state();
+        state.inventory.push(InventoryItem {
+            country: "US",
+            ndc: "201",
+            number: "+12015550123".to_owned(),
+            best_effort: false,
+        });
+        // Created, then 500; listed by reference only 1 s later, so the test
+        // swaps the order's number before the job finds it.
+        state.reference_lag = Duration::from_secs(1);
+        state.faults.push(Fault {
+            method: Method::POST,
+            path: "/number_orders",
+            times: Some(1),
+            after_processing: true,
+            kind: FaultKind::Status {
+                status: 500,
+                headers: Vec::new(),
+                code: "10007",
+            },
+        });
+    }
+    let mut config = fast_fulfilment();
+    config.order_reconcile_window_seconds = 60.0;
+    let Some((app, node, _)) = spawn_fulfilment(backend, name, config, Some(telnyx(&fake))).await
+    else {
+        return;
+    };
+    let id = app
+        .submit_with(json!({"country": "US", "areaCode": "201", "quantity": 1}))
+        .await;
+    app.assign(&id).await;
+    eventually(20, "the order POST", || async {
+        (fake.state().count(&Method::POST, "/number_orders") == 1).then_some(())
+    })
+    .await;
+    let order_id = fake.state().orders()[0].id.clone();
+    assert!(fake
+        .state()
+        .swap_order_numbers(&order_id, &["+12125550100"]));
+    let job = eventually(30, "the order job to finish", || async {
+        app.jobs(&id)
+            .await
+            .into_iter()
+            .find(|j| j["kind"] == "order" && (j["status"] == "DONE" || j["status"] == "FAILED"))
+    })
+    .await;
+    assert_eq!(job["status"], "FAILED", "{job}");
+    let error = job["lastError"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("not in area code 201") && error.contains("needing attention"),
+        "the job says why: {job}"
+    );
+    assert!(
+        job["orderOutcomeUnknownSince"].is_null(),
+        "the order is recorded, its outcome known: {job}"
+    );
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+    let history = app.state.desk.history(uuid).await.expect("history");
+    assert!(
+        history.iter().any(|e| e.event_type == "OrderLandedLate"),
+        "{history:?}"
+    );
+    let items = crate::carrier_support::attention(&app).await;
+    let item = items
+        .iter()
+        .find(|i| i["requestId"] == id.as_str())
+        .unwrap_or_else(|| panic!("not listed: {items:?}"));
+    assert_eq!(item["kind"], "ORDER_LANDED_LATE");
+    assert_eq!(item["carrierOrderId"], order_id.as_str());
+    assert_eq!(item["phoneNumbers"], json!(["+12125550100"]));
+    // Nothing is in flight any more: the cancel goes through.
+    let cancelled = app
+        .graphql_ok(
+            &app.tenant.ops_key,
+            "mutation($id: ID!) { cancelNumberRequest(id: $id, reason: \"wrong area\") { status } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(cancelled["cancelNumberRequest"]["status"], "CANCELLED");
+    assert_eq!(fake.state().count(&Method::POST, "/number_orders"), 1);
+    node.task.abort();
+}

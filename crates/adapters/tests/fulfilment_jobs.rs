@@ -105,3 +105,75 @@ async fn postgres_jobs_lease_retry_and_expire_on_the_database_clock() {
     let db = Database::connect(url).await.expect("postgres connects");
     leases_retries_and_expiry(db).await;
 }
+
+/// The database's clock runs an hour ahead of this process (a `now()` in a
+/// schema searched before `pg_catalog`, as a server whose clock disagrees
+/// would see it). A 30-minute lease taken now must still hold: were it
+/// stamped with the caller's time, it would have ended 30 minutes ago on
+/// the database's clock and another worker would take the job at once.
+#[tokio::test]
+async fn postgres_a_lease_is_judged_on_the_database_clock_not_the_callers() {
+    use sqlx::Connection;
+    let Some(database) = TestPostgres::create("fulfilment_jobs_skew").await else {
+        return;
+    };
+    let url = database.url().to_owned();
+    let name = url
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.split('?').next())
+        .expect("database name")
+        .to_owned();
+    let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+    for statement in [
+        "CREATE SCHEMA skew".to_owned(),
+        "CREATE FUNCTION skew.now() RETURNS timestamptz LANGUAGE sql STABLE \
+         AS $$ SELECT pg_catalog.now() + interval '1 hour' $$"
+            .to_owned(),
+        format!("ALTER DATABASE {name} SET search_path = skew, pg_catalog, public"),
+    ] {
+        sqlx::query(&statement)
+            .execute(&mut conn)
+            .await
+            .expect("skew the database clock");
+    }
+    let _ = conn.close().await;
+    let db = Database::connect(&url).await.expect("postgres connects");
+    let ahead: i64 = {
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+        let row: (i64,) = sqlx::query_as(
+            "SELECT (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT - \
+             (EXTRACT(EPOCH FROM pg_catalog.now()) * 1000)::BIGINT",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("skew");
+        row.0
+    };
+    assert!(ahead >= 3_500_000, "the database clock is skewed: {ahead}");
+
+    let jobs = JobStore::new(db);
+    assert!(jobs.enqueue(&job("skewed")).await.expect("enqueue"));
+    let lease = Duration::from_secs(30 * 60);
+    let taken = jobs
+        .lease_next("w1", lease)
+        .await
+        .expect("lease")
+        .expect("due");
+    let until = taken.lease_until.expect("lease end");
+    assert!(
+        until > chrono::Utc::now() + chrono::Duration::minutes(80),
+        "the lease ends 30 min after the database's now, not the caller's: {until}"
+    );
+    assert!(
+        jobs.lease_next("w2", lease).await.expect("lease").is_none(),
+        "a lease 30 min long, taken now, is held on the database's clock"
+    );
+    assert!(
+        jobs.claim(taken.id, "w2", lease)
+            .await
+            .expect("claim")
+            .is_none(),
+        "nor can it be claimed"
+    );
+}

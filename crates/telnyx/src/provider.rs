@@ -198,7 +198,15 @@ impl NumberProvider for TelnyxProvider {
             .create_number_order(&self.order_body(order))
             .await
         {
-            Ok(created) => carrier_order_from_telnyx(&created),
+            // A 2xx: the carrier created an order. One we cannot read is
+            // never "nothing created" (that would allow a second POST): its
+            // outcome is unknown and it is reconciled by reference.
+            Ok(created) => carrier_order_from_telnyx(&created).map_err(|error| {
+                ProviderError::Unavailable(format!(
+                    "telnyx created order {:?} but its answer cannot be used ({error}); its outcome is unknown: look it up by reference before ordering again",
+                    created.id
+                ))
+            }),
             Err(err) if err.is_ambiguous() => Err(ProviderError::Unavailable(format!(
                 "order outcome unknown ({err}); look it up by reference before ordering again"
             ))),

@@ -21,9 +21,8 @@
 //! Every finishing write is conditional on the lease owner, so a worker whose
 //! lease expired and was taken over cannot overwrite the new owner's result.
 
-use super::jobs::{
-    from_millis, millis, Job, JobAttemptRow, JobKind, JobStatus, NewJob, RunOutcome,
-};
+use super::job_row::{JobRow, COLUMNS};
+use super::jobs::{millis, Job, JobAttemptRow, JobKind, JobStatus, NewJob, RunOutcome};
 use crate::store::{Conn, Sql};
 use crate::{Database, StoreError};
 use chrono::{DateTime, Utc};
@@ -41,9 +40,6 @@ fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
-const COLUMNS: &str = "id, kind, request_id, dedupe_key, payload, status, attempts, max_attempts, \
-     next_run_at, last_error, last_http_status, lease_owner, lease_until, created_at, updated_at, finished_at";
-
 /// One row of [`JobStore::queue_counts`].
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct JobQueueCount {
@@ -55,56 +51,6 @@ pub struct JobQueueCount {
     pub jobs: i64,
     /// The attempts those jobs spent.
     pub attempts: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct JobRow {
-    id: i64,
-    kind: String,
-    request_id: Option<String>,
-    dedupe_key: String,
-    payload: String,
-    status: String,
-    attempts: i64,
-    max_attempts: Option<i64>,
-    next_run_at: i64,
-    last_error: Option<String>,
-    last_http_status: Option<i64>,
-    lease_owner: Option<String>,
-    lease_until: Option<i64>,
-    created_at: i64,
-    updated_at: i64,
-    finished_at: Option<i64>,
-}
-
-impl JobRow {
-    fn into_job(self) -> Result<Job, StoreError> {
-        Ok(Job {
-            id: self.id,
-            kind: JobKind::parse(&self.kind).ok_or_else(|| {
-                StoreError::Internal(format!("stored job kind {:?}", self.kind).into())
-            })?,
-            request_id: self
-                .request_id
-                .as_deref()
-                .map(Uuid::parse_str)
-                .transpose()
-                .map_err(|e| StoreError::Internal(format!("stored job request id: {e}").into()))?,
-            dedupe_key: self.dedupe_key,
-            payload: serde_json::from_str(&self.payload)?,
-            status: JobStatus::parse(&self.status)?,
-            attempts: self.attempts,
-            max_attempts: self.max_attempts,
-            next_run_at: from_millis(self.next_run_at),
-            last_error: self.last_error,
-            last_http_status: self.last_http_status,
-            lease_owner: self.lease_owner,
-            lease_until: self.lease_until.map(from_millis),
-            created_at: from_millis(self.created_at),
-            updated_at: from_millis(self.updated_at),
-            finished_at: self.finished_at.map(from_millis),
-        })
-    }
 }
 
 /// The jobs table on the service's database.

@@ -26,6 +26,8 @@
 pub mod callbacks;
 mod consumer;
 mod error;
+mod heartbeat;
+mod job_row;
 mod job_store;
 pub mod jobs;
 mod order;

@@ -98,35 +98,6 @@ impl Fulfilment {
         Ok(true)
     }
 
-    /// Runs `work` while extending `job`'s lease every third of the lease.
-    pub(super) async fn with_heartbeat<T>(
-        &self,
-        job: &Job,
-        owner: &str,
-        work: impl std::future::Future<Output = T>,
-    ) -> T {
-        let lease = self.inner.settings.lease;
-        let heartbeat = async {
-            loop {
-                tokio::time::sleep(lease / 3).await;
-                match self.inner.jobs.heartbeat(job.id, owner, lease).await {
-                    Ok(true) => {}
-                    Ok(false) => tracing::warn!(job = job.id, "lease lost while running"),
-                    Err(error) => tracing::warn!(job = job.id, %error, "cannot extend a lease"),
-                }
-            }
-        };
-        tokio::pin!(work);
-        tokio::pin!(heartbeat);
-        loop {
-            tokio::select! {
-                biased;
-                result = &mut work => return result,
-                () = &mut heartbeat => {}
-            }
-        }
-    }
-
     /// Runs a job this process leased, extending the lease while it runs, and
     /// records the outcome.
     #[tracing::instrument(skip_all, fields(job = job.id, kind = job.kind.as_str(), request = ?job.request_id, request_id = job.payload.get("request_id").and_then(serde_json::Value::as_str), correlation_id = %meta.correlation_id), err)]

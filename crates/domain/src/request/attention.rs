@@ -94,17 +94,20 @@ impl Current<'_> {
         self.order.is_some_and(|o| &o.carrier_order_id == id)
     }
 
-    /// `RecordLateOrder`: in every status, once per order.
+    /// `RecordLateOrder`: in every status, once per order. `could_take`:
+    /// the order's numbers fit the request (an ASSIGNED request waiting for
+    /// exactly this order takes it with `RecordOrder` instead).
     pub(super) fn late_order(
         &self,
         carrier_order_id: CarrierOrderId,
         phone_numbers: Vec<PhoneNumber>,
         attempt: u32,
+        could_take: bool,
     ) -> Result<Vec<NumberRequestEvent>, NumberRequestError> {
         if self.is_current_order(&carrier_order_id) || self.attention.knows(&carrier_order_id) {
             return Ok(vec![]);
         }
-        if self.status == RequestStatus::Assigned && attempt == self.attempt {
+        if self.status == RequestStatus::Assigned && attempt == self.attempt && could_take {
             // The request waits for exactly this order: it is not late.
             return Err(NumberRequestError::InvalidTransition {
                 command: "record_late_order",

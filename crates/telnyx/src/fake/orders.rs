@@ -1,5 +1,6 @@
-//! Scripting the fake's orders from a test: settle one now, or lose one
-//! (the carrier answers 404 for it from then on).
+//! Scripting the fake's orders from a test: settle one now, lose one (the
+//! carrier answers 404 for it from then on), or make one hold other numbers
+//! than were asked for.
 
 use super::{resolve, FakeState};
 
@@ -22,5 +23,18 @@ impl FakeState {
         let before = self.orders.len();
         self.orders.retain(|o| o.order.id != id);
         self.orders.len() != before
+    }
+
+    /// Makes order `id` hold `numbers` instead of what was ordered (a
+    /// carrier that put other numbers in an order than asked for), number by
+    /// number; `false` when there is no such order.
+    pub fn swap_order_numbers(&mut self, id: &str, numbers: &[&str]) -> bool {
+        let Some(stored) = self.orders.iter_mut().find(|o| o.order.id == id) else {
+            return false;
+        };
+        for (held, new) in stored.order.phone_numbers.iter_mut().zip(numbers) {
+            held.phone_number = (*new).to_owned();
+        }
+        true
     }
 }

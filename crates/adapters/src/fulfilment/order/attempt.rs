@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{CarrierOrder, NumberProvider, OrderRequest, ProviderError};
 use numberdesk_domain::values::{CarrierOrderId, NumberPrice, PhoneNumber};
+use numberdesk_domain::NumberRequestError;
 use numberdesk_domain::{NumberRequestCommand, RequestStatus};
 use uuid::Uuid;
 
@@ -26,8 +27,13 @@ use uuid::Uuid;
 ///    fails ambiguously leaves `posted_at` (unknown outcome); one the
 ///    carrier certainly refused removes it.
 ///
+/// `posted_at` and the window are on the database's clock, so servers whose
+/// clocks disagree never post again early.
+///
 /// Then records `Ordered` and whatever the carrier already settled. Nothing
-/// to do when the request moved on.
+/// to do when the request moved on. An accepted order the request refuses
+/// (numbers of another country, type or area) is recorded as
+/// `OrderLandedLate` (needing attention) and the job ends failed, saying so.
 #[tracing::instrument(skip_all, fields(job = job.job.id, kind = "order", request = %request, attempt, correlation_id = %meta.correlation_id), err)]
 pub(in crate::fulfilment) async fn run_order(
     desk: &NumberDesk,
@@ -74,11 +80,11 @@ pub(in crate::fulfilment) async fn run_order(
         }
         None => {
             if let Some(since) = posted_at {
-                let unknown = job.unknown(since, "not found by reference yet".into());
-                if let FulfilmentError::OrderOutcomeUnknown { until, .. } = &unknown {
-                    if Utc::now() < *until {
-                        return Err(unknown);
-                    }
+                if let Some(unknown) = job
+                    .still_unknown(since, "not found by reference yet".into())
+                    .await?
+                {
+                    return Err(unknown);
                 }
                 tracing::warn!(%request, %since, "no order found by reference over the reconcile window; its absence is established");
                 if job.max_attempts.is_some_and(|max| job.job.attempts >= max) {
@@ -104,7 +110,7 @@ pub(in crate::fulfilment) async fn run_order(
                     refused,
                 });
             }
-            let now = Utc::now();
+            let now = job.db_now().await?;
             job.mark(Some(now)).await?;
             let chosen: Vec<_> = available.into_iter().take(wanted).collect();
             quoted = chosen
@@ -126,17 +132,32 @@ pub(in crate::fulfilment) async fn run_order(
                 .await;
             match placed {
                 Ok(order) => order,
-                Err(ProviderError::Unavailable(why)) => return Err(job.unknown(now, why)),
-                Err(error) => {
-                    // Refused or rate limited: the carrier created nothing.
+                // Refused (a 4xx) or rate limited: the carrier created
+                // nothing. (A 2xx the client cannot read is `Unavailable`:
+                // the carrier did create an order.)
+                Err(
+                    error @ (ProviderError::Rejected { .. } | ProviderError::RateLimited { .. }),
+                ) => {
                     job.mark(None).await?;
                     return Err(error.into());
                 }
+                // Anything else may have created an order: unknown outcome.
+                Err(error) => return Err(job.unknown(now, error.to_string())),
             }
         }
     };
-    if !record_order(desk, request, attempt, &order, &quoted, meta).await? {
-        return Ok(());
+    match record_order(desk, request, attempt, &order, &quoted, meta).await? {
+        Recorded::Ordered => {}
+        Recorded::Late => return Ok(()),
+        Recorded::Refused(why) => {
+            // Recorded, so the "posted" mark has done its work: a cancel is
+            // no longer refused for an order in flight.
+            job.mark(None).await?;
+            return Err(FulfilmentError::GaveUp(format!(
+                "the carrier accepted order {} but the request refuses its numbers ({why}); recorded on the request as needing attention (OrderLandedLate)",
+                order.id
+            )));
+        }
     }
     if let Applied::Doubt(why) = record_outcome(desk, request, &order, meta).await? {
         tracing::warn!(%request, %why, "carrier outcome does not fit the request");
@@ -144,10 +165,21 @@ pub(in crate::fulfilment) async fn run_order(
     Ok(())
 }
 
+/// How an accepted order was recorded.
+enum Recorded {
+    /// As the request's order (`Ordered`).
+    Ordered,
+    /// As `OrderLandedLate`: the request had moved on.
+    Late,
+    /// As `OrderLandedLate`: the request waits for it but refuses its
+    /// numbers (why).
+    Refused(String),
+}
+
 /// Records an order the carrier accepted: as the request's order when it
-/// still waits for it, otherwise (cancelled, rejected, settled or a later
-/// attempt meanwhile) as `OrderLandedLate`, so it is never lost and ops see
-/// it. `false` when it was recorded as late.
+/// still waits for it and takes its numbers, otherwise (cancelled,
+/// rejected, settled or a later attempt meanwhile, or numbers the request
+/// refuses) as `OrderLandedLate`, so it is never lost and ops see it.
 async fn record_order(
     desk: &NumberDesk,
     request: Uuid,
@@ -155,7 +187,7 @@ async fn record_order(
     order: &CarrierOrder,
     quoted: &[NumberPrice],
     meta: &CommandMetadata,
-) -> Result<bool, FulfilmentError> {
+) -> Result<Recorded, FulfilmentError> {
     let carrier_order_id = stored(
         "carrier order id",
         CarrierOrderId::parse(&order.id).map_err(|e| e.reason),
@@ -166,6 +198,7 @@ async fn record_order(
         .map(|n| n.phone_number.clone())
         .collect();
     let view = view_of(desk, request).await?;
+    let mut refused = None;
     if view.status == RequestStatus::Assigned && view.attempt == i64::from(attempt) {
         let recorded = execute_now(
             desk,
@@ -184,15 +217,18 @@ async fn record_order(
         )
         .await;
         match recorded {
-            Ok(_) => return Ok(true),
+            Ok(_) => return Ok(Recorded::Ordered),
             // The request moved on between the read and the write.
-            Err(crate::CommandError::Domain(
-                numberdesk_domain::NumberRequestError::InvalidTransition { .. },
-            )) => {}
+            Err(crate::CommandError::Domain(NumberRequestError::InvalidTransition { .. })) => {}
+            // The numbers do not fit the request (country, type, area): the
+            // order exists all the same and must not be lost.
+            Err(crate::CommandError::Domain(error @ NumberRequestError::Invalid { .. })) => {
+                refused = Some(error.to_string());
+            }
             Err(error) => return Err(error.into()),
         }
     }
-    tracing::warn!(%request, order = %order.id, "the carrier accepted an order the request can no longer take; recorded as needing attention");
+    tracing::warn!(%request, order = %order.id, refused = refused.as_deref(), "the carrier accepted an order the request cannot take; recorded as needing attention");
     execute_now(
         desk,
         request,
@@ -204,7 +240,10 @@ async fn record_order(
         meta,
     )
     .await?;
-    Ok(false)
+    Ok(match refused {
+        Some(why) => Recorded::Refused(why),
+        None => Recorded::Late,
+    })
 }
 
 /// The request moved past ordering after a post of this attempt whose
@@ -226,15 +265,13 @@ async fn settle_moved_on(
             record_order(desk, request, attempt, &order, &[], meta).await?;
             job.mark(None).await
         }
-        Ok(None) => {
-            let unknown = job.unknown(since, "not found by reference yet".into());
-            match &unknown {
-                FulfilmentError::OrderOutcomeUnknown { until, .. } if Utc::now() < *until => {
-                    Err(unknown)
-                }
-                _ => job.mark(None).await,
-            }
-        }
+        Ok(None) => match job
+            .still_unknown(since, "not found by reference yet".into())
+            .await?
+        {
+            Some(unknown) => Err(unknown),
+            None => job.mark(None).await,
+        },
         Err(error) => Err(job.unknown(since, format!("the lookup failed ({error})"))),
     }
 }

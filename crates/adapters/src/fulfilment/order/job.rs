@@ -3,6 +3,7 @@
 use super::super::job_store::JobStore;
 use super::super::jobs::{from_millis, millis, Job, JobKind, JobStatus};
 use super::super::FulfilmentError;
+use crate::store::Sql;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -70,6 +71,33 @@ impl OrderJob<'_> {
                 "lost the order job's lease before ordering; another worker has it".into(),
             ))
         }
+    }
+
+    /// The database's clock now. Posts are stamped, and reconcile windows
+    /// judged, on it (like job leases), never on this process's clock: two
+    /// servers whose clocks disagree never order again early.
+    pub(super) async fn db_now(&self) -> Result<DateTime<Utc>, FulfilmentError> {
+        let db = self.jobs.database();
+        let ms: i64 = db
+            .scalar(Sql::from(format!("SELECT {}", db.dialect().now_ms)))
+            .await?;
+        Ok(from_millis(ms))
+    }
+
+    /// The unknown outcome of the post made at `since` while its reconcile
+    /// window is open on the database's clock; `None` once it has passed.
+    pub(super) async fn still_unknown(
+        &self,
+        since: DateTime<Utc>,
+        why: String,
+    ) -> Result<Option<FulfilmentError>, FulfilmentError> {
+        let unknown = self.unknown(since, why);
+        if let FulfilmentError::OrderOutcomeUnknown { until, .. } = &unknown {
+            if self.db_now().await? < *until {
+                return Ok(Some(unknown));
+            }
+        }
+        Ok(None)
     }
 
     pub(super) fn unknown(&self, since: DateTime<Utc>, why: String) -> FulfilmentError {

@@ -1,12 +1,13 @@
 //! Recording carrier outcomes: from the order, from polls and from webhooks.
 
 use super::super::FulfilmentError;
+use super::reference::attempt_of_reference;
 use super::support::{execute_now, stored, view_of};
-use crate::NumberDesk;
+use crate::{NumberDesk, NumberRequestView};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{CarrierOrder, CarrierOrderStatus, NumberProvider};
-use numberdesk_domain::values::{PhoneNumber, Reason};
-use numberdesk_domain::{NumberRequestCommand, RequestStatus};
+use numberdesk_domain::values::{CarrierOrderId, PhoneNumber, Reason};
+use numberdesk_domain::{NumberRequestCommand, NumberRequestError, RequestStatus};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -139,14 +140,7 @@ pub(in crate::fulfilment) async fn apply_webhook(
 ) -> Result<(), FulfilmentError> {
     let view = view_of(desk, request).await?;
     if view.carrier_order_id.as_deref() != Some(order.id.as_str()) {
-        if view.status == RequestStatus::Assigned {
-            return Err(FulfilmentError::JobNotFinished(format!(
-                "order {} is not recorded yet; applying the webhook later",
-                order.id
-            )));
-        }
-        tracing::info!(%request, order = %order.id, "webhook for another attempt's order; ignored");
-        return Ok(());
+        return not_current(desk, provider, request, &view, order, meta).await;
     }
     if view.status != RequestStatus::Ordered {
         // Settled already: a late or duplicate report changes nothing.
@@ -170,4 +164,84 @@ pub(in crate::fulfilment) async fn apply_webhook(
         }
     }
     Ok(())
+}
+
+/// A webhook for an order that is not the request's current one. While the
+/// request waits for exactly this attempt's order, it is applied later (the
+/// webhook overtook our `Ordered`), unless the request refuses its numbers;
+/// otherwise (cancelled, settled, another attempt meanwhile) an order that
+/// bought anything is recorded as `OrderLandedLate`, so an accepted order is
+/// never lost. An order the carrier failed entirely bought nothing.
+async fn not_current(
+    desk: &NumberDesk,
+    provider: &dyn NumberProvider,
+    request: Uuid,
+    view: &NumberRequestView,
+    order: &CarrierOrder,
+    meta: &CommandMetadata,
+) -> Result<(), FulfilmentError> {
+    let attempt = order
+        .customer_reference
+        .as_deref()
+        .and_then(attempt_of_reference)
+        .or_else(|| u32::try_from(view.attempt).ok())
+        .unwrap_or(1);
+    let waits = view.status == RequestStatus::Assigned && view.attempt == i64::from(attempt);
+    let later = || {
+        FulfilmentError::JobNotFinished(format!(
+            "order {} is not recorded yet; applying the webhook later",
+            order.id
+        ))
+    };
+    let bought_nothing = order.status == CarrierOrderStatus::Failure
+        && order
+            .phone_numbers
+            .iter()
+            .all(|n| n.status == CarrierOrderStatus::Failure);
+    if bought_nothing {
+        if waits {
+            return Err(later());
+        }
+        tracing::info!(%request, order = %order.id, "webhook for another attempt's order that bought nothing; ignored");
+        return Ok(());
+    }
+    if waits && order.phone_numbers.is_empty() {
+        // Nothing to judge the numbers by: the order job records it.
+        return Err(later());
+    }
+    // Per-number detail is needed to record what was bought.
+    let order = if order.phone_numbers.is_empty() {
+        provider.order_status(&order.id).await?
+    } else {
+        order.clone()
+    };
+    let recorded = execute_now(
+        desk,
+        request,
+        NumberRequestCommand::RecordLateOrder {
+            carrier_order_id: stored(
+                "carrier order id",
+                CarrierOrderId::parse(&order.id).map_err(|e| e.reason),
+            )?,
+            phone_numbers: order
+                .phone_numbers
+                .iter()
+                .map(|n| n.phone_number.clone())
+                .collect(),
+            attempt,
+        },
+        meta,
+    )
+    .await;
+    match recorded {
+        Ok(_) => {
+            tracing::warn!(%request, order = %order.id, "webhook for an order the request cannot take; recorded as needing attention");
+            Ok(())
+        }
+        // The request waits for exactly this order and takes its numbers.
+        Err(crate::CommandError::Domain(NumberRequestError::InvalidTransition { .. })) if waits => {
+            Err(later())
+        }
+        Err(error) => Err(error.into()),
+    }
 }

@@ -19,6 +19,16 @@ pub fn request_of_reference(reference: &str) -> Option<Uuid> {
     Uuid::parse_str(id.trim()).ok()
 }
 
+/// The attempt a `customer_reference` names: `n` for `"{id}:attempt-{n}"`,
+/// 1 for the bare request id; `None` when it names no request.
+pub fn attempt_of_reference(reference: &str) -> Option<u32> {
+    request_of_reference(reference)?;
+    match reference.split_once(':') {
+        None => Some(1),
+        Some((_, rest)) => rest.trim().strip_prefix("attempt-")?.parse().ok(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +41,9 @@ mod tests {
         assert_eq!(request_of_reference(&customer_reference(id, 1)), Some(id));
         assert_eq!(request_of_reference(&customer_reference(id, 3)), Some(id));
         assert_eq!(request_of_reference("not-a-request"), None);
+        assert_eq!(attempt_of_reference(&customer_reference(id, 1)), Some(1));
+        assert_eq!(attempt_of_reference(&customer_reference(id, 3)), Some(3));
+        assert_eq!(attempt_of_reference(&format!("{id}:other")), None);
+        assert_eq!(attempt_of_reference("not-a-request"), None);
     }
 }

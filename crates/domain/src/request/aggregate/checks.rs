@@ -38,17 +38,21 @@ impl NumberRequest {
         Ok(())
     }
 
-    /// A number of another country (or of a type the request excludes) is
-    /// never recorded as ordered or provisioned.
+    /// A number of another country, of a type the request excludes, or
+    /// outside the requested area code (where the number tells it, e.g. the
+    /// NPA of a NANP number) is never recorded as ordered or provisioned.
     pub(super) fn check_number(&self, number: &PhoneNumber) -> Result<(), String> {
-        match &self.details {
-            Some(details) => {
-                match crate::request::number_mismatch(details.country, details.number_type, number)
-                {
-                    Some(why) => Err(why),
-                    None => Ok(()),
-                }
-            }
+        let Some(details) = &self.details else {
+            return Ok(());
+        };
+        let why = crate::request::number_mismatch(details.country, details.number_type, number)
+            .or_else(|| {
+                details.area_code.as_ref().and_then(|area| {
+                    crate::request::area_code_mismatch(details.country, area, number)
+                })
+            });
+        match why {
+            Some(why) => Err(why),
             None => Ok(()),
         }
     }

@@ -29,7 +29,18 @@ impl NumberRequest {
                     carrier_order_id,
                     phone_numbers,
                     attempt,
-                } => return current.late_order(carrier_order_id, phone_numbers, attempt),
+                } => {
+                    // An order the request could take as its own is not
+                    // late; one whose numbers it refuses (another country,
+                    // type or area) is recorded late, so it is never lost.
+                    let could_take = self.check_order(&phone_numbers).is_ok();
+                    return current.late_order(
+                        carrier_order_id,
+                        phone_numbers,
+                        attempt,
+                        could_take,
+                    );
+                }
                 NumberRequestCommand::RecordOrderMissing {
                     carrier_order_id,
                     reason,
