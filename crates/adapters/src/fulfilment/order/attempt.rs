@@ -180,6 +180,19 @@ enum Recorded {
 /// still waits for it and takes its numbers, otherwise (cancelled,
 /// rejected, settled or a later attempt meanwhile, or numbers the request
 /// refuses) as `OrderLandedLate`, so it is never lost and ops see it.
+/// The quoted prices of the numbers the carrier put in the order, one per
+/// number (a search may list a number twice), so a price never makes the
+/// domain refuse an order that was bought.
+fn prices_of(ordered: &[PhoneNumber], quoted: &[NumberPrice]) -> Vec<NumberPrice> {
+    let mut seen = std::collections::BTreeSet::new();
+    quoted
+        .iter()
+        .filter(|p| ordered.contains(&p.phone_number))
+        .filter(|p| seen.insert(p.phone_number.clone()))
+        .cloned()
+        .collect()
+}
+
 async fn record_order(
     desk: &NumberDesk,
     request: Uuid,
@@ -206,12 +219,7 @@ async fn record_order(
             NumberRequestCommand::RecordOrder {
                 carrier_order_id: carrier_order_id.clone(),
                 phone_numbers: phone_numbers.clone(),
-                // Only for numbers the carrier put in the order.
-                prices: quoted
-                    .iter()
-                    .filter(|p| phone_numbers.contains(&p.phone_number))
-                    .cloned()
-                    .collect(),
+                prices: prices_of(&phone_numbers, quoted),
             },
             meta,
         )
@@ -273,5 +281,30 @@ async fn settle_moved_on(
             None => job.mark(None).await,
         },
         Err(error) => Err(job.unknown(since, format!("the lookup failed ({error})"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prices_of;
+    use numberdesk_domain::values::{NumberPrice, PhoneNumber, Price};
+
+    fn price(number: &str, monthly: &str) -> NumberPrice {
+        NumberPrice {
+            phone_number: PhoneNumber::parse(number).expect("number"),
+            price: Price::from_parts(Some(monthly), Some("0.00"), Some("USD")).expect("price"),
+        }
+    }
+
+    #[test]
+    fn an_order_records_one_price_per_ordered_number() {
+        let ordered = [PhoneNumber::parse("+12125550100").expect("number")];
+        let quoted = [
+            price("+12125550100", "1.00"),
+            price("+12125550100", "2.00"),
+            price("+12125550199", "3.00"),
+        ];
+        let prices = prices_of(&ordered, &quoted);
+        assert_eq!(prices, vec![quoted[0].clone()]);
     }
 }
