@@ -83,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
                 db,
                 StoreSettings {
                     snapshot_every: database.snapshot_every,
+                    ..StoreSettings::default()
                 },
             )
             .await?;

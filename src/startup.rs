@@ -77,6 +77,7 @@ pub async fn build_with(
         db.clone(),
         StoreSettings {
             snapshot_every: config.snapshot_every,
+            ..StoreSettings::default()
         },
     )
     .await

@@ -48,11 +48,18 @@ pub const ORGANIZATION_ID: &str = "organization_id";
 pub struct StoreSettings {
     /// Snapshot the aggregate every this many events (0 = never).
     pub snapshot_every: usize,
+    /// How often the sequencer task runs a pass that nothing woke: the
+    /// longest a crashed process's committed events wait for a position
+    /// (default 1 s).
+    pub sequencer_fallback: std::time::Duration,
 }
 
 impl Default for StoreSettings {
     fn default() -> Self {
-        Self { snapshot_every: 20 }
+        Self {
+            snapshot_every: 20,
+            sequencer_fallback: std::time::Duration::from_secs(1),
+        }
     }
 }
 
@@ -127,7 +134,11 @@ impl NumberDesk {
             }),
         };
         desk.catch_up().await?;
-        tokio::spawn(sequencer(Arc::downgrade(&desk.inner), wake));
+        tokio::spawn(sequencer(
+            Arc::downgrade(&desk.inner),
+            wake,
+            settings.sequencer_fallback,
+        ));
         Ok(desk)
     }
 

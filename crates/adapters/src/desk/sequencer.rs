@@ -6,16 +6,18 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-/// How often the sequencer runs a pass with nothing woken it: picks up
-/// events another process committed and could not sequence (it crashed).
-const SEQUENCER_FALLBACK: Duration = Duration::from_secs(1);
-
 /// The process's sequencer task: one projector pass per wake-up (commits
 /// that arrive during a pass leave a permit, so they get the next pass,
-/// together). Ends when the desk is dropped.
-pub(super) async fn sequencer(inner: Weak<Inner>, wake: Arc<tokio::sync::Notify>) {
+/// together), and one every `fallback` with nothing woken it, which picks
+/// up events another process committed and could not sequence (it
+/// crashed). Ends when the desk is dropped.
+pub(super) async fn sequencer(
+    inner: Weak<Inner>,
+    wake: Arc<tokio::sync::Notify>,
+    fallback: Duration,
+) {
     loop {
-        let _ = tokio::time::timeout(SEQUENCER_FALLBACK, wake.notified()).await;
+        let _ = tokio::time::timeout(fallback, wake.notified()).await;
         let Some(inner) = inner.upgrade() else {
             return;
         };
