@@ -35,6 +35,18 @@ pub struct PaginationMeta {
     pub total_results: Option<i64>,
 }
 
+/// A value of a list the spec leaves open (`type: string`, examples only):
+/// one this client knows, or the text as received. Kept either way, never
+/// a parse failure, and never mistaken for a known value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Open<T> {
+    /// A value this client knows.
+    Known(T),
+    /// Any other value, as received.
+    Other(String),
+}
+
 /// Telnyx's phone number types (`phone_number_type`). `landline` only
 /// appears on order responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -82,5 +94,24 @@ impl From<numberdesk_domain::values::NumberType> for PhoneNumberType {
             NumberType::TollFree => PhoneNumberType::TollFree,
             NumberType::SharedCost => PhoneNumberType::SharedCost,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Open;
+    use crate::types::RequirementFieldType;
+
+    #[test]
+    fn an_open_list_keeps_values_it_does_not_know() {
+        let known: Open<RequirementFieldType> = serde_json::from_str("\"textual\"").expect("known");
+        assert_eq!(known, Open::Known(RequirementFieldType::Textual));
+        let other: Open<RequirementFieldType> =
+            serde_json::from_str("\"biometric\"").expect("kept");
+        assert_eq!(other, Open::Other("biometric".to_owned()));
+        assert_eq!(
+            serde_json::to_string(&other).expect("written back"),
+            "\"biometric\""
+        );
     }
 }

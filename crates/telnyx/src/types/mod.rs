@@ -16,7 +16,7 @@ mod search;
 mod sub_order;
 mod webhook;
 
-pub use common::{DataEnvelope, ListEnvelope, PaginationMeta, PhoneNumberType};
+pub use common::{DataEnvelope, ListEnvelope, Open, PaginationMeta, PhoneNumberType};
 pub use errors::{ApiErrorBody, TelnyxApiError, TelnyxErrorMeta, TelnyxErrorSource};
 pub use number_order_phone_number::NumberOrderPhoneNumber;
 pub use order::{

@@ -1,4 +1,4 @@
-use super::PhoneNumberType;
+use super::{Open, PhoneNumberType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -88,7 +88,9 @@ impl RequirementsStatus {
     }
 }
 
-/// `field_type` of a regulatory requirement.
+/// `field_type` of a regulatory requirement: the values the spec names.
+/// Where the spec leaves the list open (sub-orders), the field is an
+/// [`Open`]`<RequirementFieldType>`, so any other value is kept as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequirementFieldType {
@@ -100,9 +102,6 @@ pub enum RequirementFieldType {
     Address,
     /// A document resource id.
     Document,
-    /// A value this client does not know yet.
-    #[serde(other)]
-    Unknown,
 }
 
 /// Schema `SubNumberOrderRegulatoryRequirementWithValue`.
@@ -113,7 +112,7 @@ pub struct RegulatoryRequirementWithValue {
     pub requirement_id: Option<String>,
     /// What kind of value it takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_type: Option<RequirementFieldType>,
+    pub field_type: Option<Open<RequirementFieldType>>,
     /// The value given (text, or a resource id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<String>,

@@ -1,4 +1,4 @@
-use super::{OrderStatus, PhoneNumberType, RequirementFieldType};
+use super::{Open, OrderStatus, PhoneNumberType, RequirementFieldType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +10,7 @@ pub struct SubNumberOrderRegulatoryRequirement {
     pub requirement_id: Option<String>,
     /// What kind of value it takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_type: Option<RequirementFieldType>,
+    pub field_type: Option<Open<RequirementFieldType>>,
     /// Always `phone_number_regulatory_requirement`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_type: Option<String>,
