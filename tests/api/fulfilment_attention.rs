@@ -5,12 +5,13 @@
 //! `needsAttention`. And the worker's events are stamped when recorded and
 //! carry the correlation and causation of the event that queued them.
 
+use crate::carrier_support::double_with;
 use crate::helpers::{eventually, fast_fulfilment, spawn_fulfilment, Backend};
 use axum::http::Method;
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::values::Reason;
 use numberdesk_domain::NumberRequestCommand;
-use numberdesk_telnyx::fake::{FakeTelnyx, Fault, FaultKind, InventoryItem, API_KEY};
+use numberdesk_telnyx::fake::{FakeTelnyx, Fault, FaultKind, API_KEY};
 use numberdesk_telnyx::{ApiKey, RetryPolicy, TelnyxConfig, TelnyxProvider};
 use serde_json::json;
 use std::sync::Arc;
@@ -45,15 +46,9 @@ async fn an_order_landing_on_a_cancelled_request_is_recorded_and_listed(
     backend: Backend,
     name: &str,
 ) {
-    let fake = FakeTelnyx::start().await;
+    let fake = double_with(&["+12015550123"]).await;
     {
         let mut state = fake.state();
-        state.inventory.push(InventoryItem {
-            country: "US",
-            ndc: "201",
-            number: "+12015550123".to_owned(),
-            best_effort: false,
-        });
         // The carrier takes its time: the cancel lands while the POST runs.
         state.faults.push(Fault {
             method: Method::POST,
@@ -150,15 +145,9 @@ async fn worker_events_are_stamped_when_recorded_and_point_at_their_cause(
     backend: Backend,
     name: &str,
 ) {
-    let fake = FakeTelnyx::start().await;
+    let fake = double_with(&["+12015550123"]).await;
     {
         let mut state = fake.state();
-        state.inventory.push(InventoryItem {
-            country: "US",
-            ndc: "201",
-            number: "+12015550123".to_owned(),
-            best_effort: false,
-        });
         state.faults.push(Fault {
             method: Method::POST,
             path: "/number_orders",
@@ -258,15 +247,9 @@ async fn an_accepted_order_the_request_refuses_is_recorded_and_listed(
     backend: Backend,
     name: &str,
 ) {
-    let fake = FakeTelnyx::start().await;
+    let fake = double_with(&["+12015550123"]).await;
     {
         let mut state = fake.state();
-        state.inventory.push(InventoryItem {
-            country: "US",
-            ndc: "201",
-            number: "+12015550123".to_owned(),
-            best_effort: false,
-        });
         // Created, then 500; listed by reference only 1 s later, so the test
         // swaps the order's number before the job finds it.
         state.reference_lag = Duration::from_secs(1);
