@@ -16,17 +16,12 @@ use numberdesk_telnyx::fake::{order_webhook_body, WebhookSigner};
 use numberdesk_telnyx::types::OrderStatus;
 use serde_json::json;
 
-#[tokio::test]
-async fn sqlite_an_order_level_success_without_numbers_reads_the_order_at_once() {
-    an_order_level_success_without_numbers_reads_the_order_at_once(Backend::Sqlite, "co_level")
-        .await;
-}
-
-#[tokio::test]
-async fn postgres_an_order_level_success_without_numbers_reads_the_order_at_once() {
-    an_order_level_success_without_numbers_reads_the_order_at_once(Backend::Postgres, "co_level")
-        .await;
-}
+on_both_stores!(
+    "co":
+    an_order_level_success_without_numbers_reads_the_order_at_once,
+    an_order_the_carrier_lost_needs_attention,
+    a_webhook_for_an_order_of_a_cancelled_request_records_it,
+);
 
 async fn an_order_level_success_without_numbers_reads_the_order_at_once(
     backend: Backend,
@@ -71,16 +66,6 @@ async fn an_order_level_success_without_numbers_reads_the_order_at_once(
         "the order was read from the carrier"
     );
     node.task.abort();
-}
-
-#[tokio::test]
-async fn sqlite_an_order_the_carrier_lost_needs_attention() {
-    an_order_the_carrier_lost_needs_attention(Backend::Sqlite, "co_missing").await;
-}
-
-#[tokio::test]
-async fn postgres_an_order_the_carrier_lost_needs_attention() {
-    an_order_the_carrier_lost_needs_attention(Backend::Postgres, "co_missing").await;
 }
 
 async fn an_order_the_carrier_lost_needs_attention(backend: Backend, name: &str) {
@@ -161,17 +146,6 @@ async fn an_order_the_carrier_lost_needs_attention(backend: Backend, name: &str)
         );
     }
     node.task.abort();
-}
-
-#[tokio::test]
-async fn sqlite_a_webhook_for_an_order_of_a_cancelled_request_records_it() {
-    a_webhook_for_an_order_of_a_cancelled_request_records_it(Backend::Sqlite, "co_late_hook").await;
-}
-
-#[tokio::test]
-async fn postgres_a_webhook_for_an_order_of_a_cancelled_request_records_it() {
-    a_webhook_for_an_order_of_a_cancelled_request_records_it(Backend::Postgres, "co_late_hook")
-        .await;
 }
 
 /// A signed webhook reports a completed order for a request that was

@@ -17,17 +17,12 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[tokio::test]
-async fn sqlite_an_order_landing_on_a_cancelled_request_is_recorded_and_listed() {
-    an_order_landing_on_a_cancelled_request_is_recorded_and_listed(Backend::Sqlite, "fa_late")
-        .await;
-}
-
-#[tokio::test]
-async fn postgres_an_order_landing_on_a_cancelled_request_is_recorded_and_listed() {
-    an_order_landing_on_a_cancelled_request_is_recorded_and_listed(Backend::Postgres, "fa_late")
-        .await;
-}
+on_both_stores!(
+    "fa":
+    an_order_landing_on_a_cancelled_request_is_recorded_and_listed,
+    worker_events_are_stamped_when_recorded_and_point_at_their_cause,
+    an_accepted_order_the_request_refuses_is_recorded_and_listed,
+);
 
 fn telnyx(fake: &FakeTelnyx) -> Arc<TelnyxProvider> {
     let mut config = TelnyxConfig::new(ApiKey::new(API_KEY).expect("key"));
@@ -125,18 +120,6 @@ async fn an_order_landing_on_a_cancelled_request_is_recorded_and_listed(
     node.task.abort();
 }
 
-#[tokio::test]
-async fn sqlite_worker_events_are_stamped_when_recorded_and_point_at_their_cause() {
-    worker_events_are_stamped_when_recorded_and_point_at_their_cause(Backend::Sqlite, "fa_audit")
-        .await;
-}
-
-#[tokio::test]
-async fn postgres_worker_events_are_stamped_when_recorded_and_point_at_their_cause() {
-    worker_events_are_stamped_when_recorded_and_point_at_their_cause(Backend::Postgres, "fa_audit")
-        .await;
-}
-
 /// Audit times and causes (issue 14): a note updated while the order POST
 /// runs comes before `Ordered` in the log, so `Ordered` must not carry the
 /// time its job started; as-of at every event's time includes that event;
@@ -223,18 +206,6 @@ async fn worker_events_are_stamped_when_recorded_and_point_at_their_cause(
         Some(format!("event:{}", assigned.position).as_str())
     );
     node.task.abort();
-}
-
-#[tokio::test]
-async fn sqlite_an_accepted_order_the_request_refuses_is_recorded_and_listed() {
-    an_accepted_order_the_request_refuses_is_recorded_and_listed(Backend::Sqlite, "fa_refused")
-        .await;
-}
-
-#[tokio::test]
-async fn postgres_an_accepted_order_the_request_refuses_is_recorded_and_listed() {
-    an_accepted_order_the_request_refuses_is_recorded_and_listed(Backend::Postgres, "fa_refused")
-        .await;
 }
 
 /// The carrier accepts the order but answers 500, and the order it holds
