@@ -28,7 +28,7 @@ pub struct ServeConfig {
     #[arg(long, env = "PORT", default_value_t = 8080)]
     pub port: u16,
     /// Store an aggregate snapshot every N events.
-    #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 20)]
+    #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 0)]
     pub snapshot_every: usize,
     /// Largest page a client may ask for.
     #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
@@ -296,7 +296,7 @@ pub struct DatabaseConfig {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://numberdesk.db", hide_env_values = true, value_parser = secret)]
     pub database_url: SecretString,
     /// Store an aggregate snapshot every N events.
-    #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 20)]
+    #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 0)]
     pub snapshot_every: usize,
 }
 
@@ -324,7 +324,7 @@ mod tests {
         let url = "postgres://numberdesk:pa55word@db.example/numberdesk";
         let database = DatabaseConfig {
             database_url: secret(url).unwrap_or_else(|never| match never {}),
-            snapshot_every: 20,
+            snapshot_every: 0,
         };
         let shown = format!("{database:?}");
         assert!(!shown.contains("pa55word"), "{shown}");

@@ -14,6 +14,11 @@ use std::collections::BTreeMap;
 pub(crate) struct Projection {
     pub request: NumberRequestView,
     pub phone_numbers: Vec<PhoneNumberView>,
+    /// Whether `phone_numbers` may hold rows of this request that writing
+    /// it must replace (`false`: it only inserts). The fold says so whenever
+    /// a number of the request was ever provisioned; a command that knows
+    /// its stream before its own events narrows it to that stream.
+    pub replace_numbers: bool,
 }
 
 struct Provisioning {
@@ -42,7 +47,7 @@ pub(crate) fn fold(events: &[RecordedEvent]) -> Result<Option<Projection>, Store
             provisioning.insert(
                 phone_number.as_str().to_owned(),
                 Provisioning {
-                    id: recorded.position,
+                    id: recorded.phone_number_id.unwrap_or(recorded.position),
                     at: recorded.occurred_at,
                     carrier_order_id,
                 },
@@ -150,5 +155,6 @@ pub(crate) fn fold(events: &[RecordedEvent]) -> Result<Option<Projection>, Store
     Ok(Some(Projection {
         request,
         phone_numbers,
+        replace_numbers: !provisioning.is_empty(),
     }))
 }

@@ -186,7 +186,9 @@ impl TryFrom<StatusText> for RequestStatus {
 /// The `phone_numbers` view: one provisioned number.
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct PhoneNumberView {
-    /// Stable id (the global position of its `Provisioned` event).
+    /// Stable id: drawn with its `Provisioned` event and kept in that
+    /// event's metadata (`phone_number_id`); for events written before
+    /// that, the event's global position.
     pub id: i64,
     /// E.164.
     pub phone_number: String,
@@ -233,6 +235,10 @@ pub struct RecordedEvent {
     pub causation_id: Option<String>,
     /// The HTTP request id it arrived with.
     pub request_http_id: Option<String>,
+    /// The id the number of a `Provisioned` event got (`None` for other
+    /// events, and for `Provisioned` events written before numbers got ids
+    /// of their own: their number's id is their position).
+    pub phone_number_id: Option<i64>,
     /// When the command was accepted (the store's clock if the metadata lacks it).
     pub occurred_at: DateTime<Utc>,
 }

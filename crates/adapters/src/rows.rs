@@ -12,6 +12,21 @@ use uuid::Uuid;
 /// The columns of [`EventRow`].
 pub(crate) const EVENT_COLUMNS: &str = "position, aggregate_id, sequence, event_type, event_version, payload, metadata, organization_id, recorded_at";
 
+/// Metadata key of the owning organisation, added to every event so the audit
+/// feed can filter by tenant through an index (the `organization_id` column
+/// is generated from it).
+pub const ORGANIZATION_ID: &str = "organization_id";
+
+/// The metadata key of the id a `Provisioned` event gives its number (drawn
+/// with the command, in its transaction: `Dialect::next_phone_number_id`).
+/// Events written before it existed have none; their number's id is their
+/// position.
+pub(crate) const PHONE_NUMBER_ID: &str = "phone_number_id";
+
+/// The event type whose number gets an id drawn with it, and that puts a
+/// request's rows into `phone_numbers`.
+pub(crate) const PROVISIONED: &str = "Provisioned";
+
 /// One row of `events`.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct EventRow {
@@ -51,6 +66,7 @@ impl EventRow {
             correlation_id: meta(metadata::CORRELATION_ID),
             causation_id: meta(metadata::CAUSATION_ID),
             request_http_id: meta(metadata::REQUEST_ID),
+            phone_number_id: meta(PHONE_NUMBER_ID).and_then(|id| id.parse().ok()),
             occurred_at,
             event_type: self.event_type,
             event_version: self.event_version,

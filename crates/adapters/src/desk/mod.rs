@@ -39,14 +39,13 @@ pub use commands::COMMANDS_TOTAL;
 
 use sequencer::sequencer;
 
-/// Metadata key of the owning organisation, added to every event so the audit
-/// feed can filter by tenant through an index.
-pub const ORGANIZATION_ID: &str = "organization_id";
+pub use crate::rows::ORGANIZATION_ID;
 
 /// Event store tuning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreSettings {
-    /// Snapshot the aggregate every this many events (0 = never).
+    /// Snapshot the aggregate every this many events (0 = never, the
+    /// default: a command reads its whole stream anyway, see the README).
     pub snapshot_every: usize,
     /// How often the sequencer task runs a pass that nothing woke: the
     /// longest a crashed process's committed events wait for a position
@@ -57,7 +56,7 @@ pub struct StoreSettings {
 impl Default for StoreSettings {
     fn default() -> Self {
         Self {
-            snapshot_every: 20,
+            snapshot_every: 0,
             sequencer_fallback: std::time::Duration::from_secs(1),
         }
     }

@@ -27,6 +27,10 @@ pub(crate) struct Dialect {
     pub sequence: Option<&'static str>,
     /// Draws the next request number (on SQLite inside [`Dialect::begin`]).
     pub next_number: &'static str,
+    /// Draws the id of a newly provisioned number, in the transaction that
+    /// appends its `Provisioned` event (migration `0900`: above every
+    /// position, which older numbers have as their id).
+    pub next_phone_number_id: &'static str,
     /// The database's clock in epoch milliseconds, as an SQL expression.
     pub now_ms: &'static str,
     /// Appended to the sub-select that picks a job to lease, so workers
@@ -63,6 +67,7 @@ impl Dialect {
         lock_row: " FOR UPDATE",
         sequence: Some(PG_SEQUENCE),
         next_number: "SELECT nextval('request_number_seq')",
+        next_phone_number_id: "SELECT nextval('phone_number_id_seq')",
         now_ms: "(EXTRACT(EPOCH FROM now()) * 1000)::BIGINT",
         skip_locked: " FOR UPDATE OF j SKIP LOCKED",
         notifies: true,
@@ -78,6 +83,8 @@ impl Dialect {
         sequence: None,
         next_number:
             "UPDATE counters SET value = value + 1 WHERE name = 'request_number' RETURNING value",
+        next_phone_number_id:
+            "UPDATE counters SET value = value + 1 WHERE name = 'phone_number_id' RETURNING value",
         now_ms: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
         skip_locked: "",
         notifies: false,

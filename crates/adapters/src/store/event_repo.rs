@@ -9,11 +9,13 @@
 //! sequence fails with [`PersistenceError::OptimisticLockError`] and its
 //! transaction — view row and deltas included — rolls back.
 
-use super::own_view::{self, OwnView};
+use super::own_view::{self, Loaded, OwnView};
+use super::stream::{give_numbers_ids, just_appended, serialized, STREAM_COLUMNS};
 use super::view_rows::write_own_view;
 use super::Conn;
 use super::{Database, Sql};
-use crate::rows::occurred_at_text;
+use crate::model::RecordedEvent;
+use crate::rows::{occurred_at_text, EventRow};
 use crate::StoreError;
 use chrono::{DateTime, TimeDelta, Utc};
 use cqrs_es::persist::{
@@ -72,22 +74,40 @@ impl EventRepository {
         aggregate_id: Option<&str>,
         after_sequence: i64,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let sql = match aggregate_id {
-            Some(id) => Sql::from(format!(
-                "SELECT {EVENT_FIELDS} FROM events WHERE aggregate_type = $1 \
-                 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence"
-            ))
-            .arg(aggregate_type)
-            .arg(id)
-            .arg(after_sequence),
-            None => Sql::from(format!(
+        let Some(id) = aggregate_id else {
+            let sql = Sql::from(format!(
                 "SELECT {EVENT_FIELDS} FROM events WHERE aggregate_type = $1 \
                  AND position IS NOT NULL ORDER BY position"
             ))
-            .arg(aggregate_type),
+            .arg(aggregate_type);
+            let rows: Vec<Stored> = self.db.fetch_all(sql).await.map_err(store_error)?;
+            return rows.into_iter().map(Stored::into_serialized).collect();
         };
-        let rows: Vec<Stored> = self.db.fetch_all(sql).await.map_err(store_error)?;
-        rows.into_iter().map(Stored::into_serialized).collect()
+        let sql = Sql::from(format!(
+            "SELECT {STREAM_COLUMNS} FROM events WHERE aggregate_type = $1 \
+             AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence"
+        ))
+        .arg(aggregate_type)
+        .arg(id)
+        .arg(after_sequence);
+        let rows: Vec<EventRow> = self.db.fetch_all(sql).await.map_err(store_error)?;
+        let serialized = rows
+            .iter()
+            .map(|row| serialized(aggregate_type, row))
+            .collect::<Result<Vec<_>, _>>()?;
+        // The whole stream of a request: kept for the fold of the command's
+        // own transaction (one read of the stream per command).
+        if after_sequence == 0 && aggregate_type == NumberRequest::TYPE {
+            let recorded: Result<Vec<RecordedEvent>, _> =
+                rows.into_iter().map(EventRow::into_recorded).collect();
+            if let Ok(events) = recorded {
+                own_view::remember(Loaded {
+                    aggregate_id: id.to_owned(),
+                    events,
+                });
+            }
+        }
+        Ok(serialized)
     }
 
     async fn persist_in_tx(
@@ -96,9 +116,22 @@ impl EventRepository {
         events: &[SerializedEvent],
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), StoreError> {
+        // The stream as the command loaded it, if that is the whole stream
+        // before these events.
+        let known = match (events.first(), own_view::take_loaded()) {
+            (Some(first), Some(loaded)) if aggregate_type == NumberRequest::TYPE => {
+                loaded.continued_by(&first.aggregate_id, to_i64(first.sequence)?)
+            }
+            _ => None,
+        };
         let mut tx = self.db.begin().await?;
         let mut conn = tx.conn();
-        let metadata = in_order(&mut conn, aggregate_type, events).await?;
+        let floor = known.as_ref().map(|k| k.last().map(|e| e.occurred_at));
+        let mut metadata = in_order(&mut conn, aggregate_type, events, floor).await?;
+        if aggregate_type == NumberRequest::TYPE {
+            give_numbers_ids(&mut conn, events, &mut metadata).await?;
+        }
+        let mut appended = Vec::with_capacity(events.len());
         let mut last_sequence = 0usize;
         for (event, metadata) in events.iter().zip(metadata) {
             conn.execute(
@@ -111,10 +144,11 @@ impl EventRepository {
                 .arg(event.event_type.as_str())
                 .arg(event.event_version.as_str())
                 .arg(super::Param::Json(event.payload.clone()))
-                .arg(super::Param::Json(metadata)),
+                .arg(super::Param::Json(metadata.clone())),
             )
             .await?;
             last_sequence = event.sequence;
+            appended.push((event, metadata));
         }
         if let Some((aggregate_id, aggregate, current_snapshot)) = snapshot_update {
             let last = to_i64(last_sequence)?;
@@ -140,7 +174,17 @@ impl EventRepository {
         let mut outcome = None;
         if aggregate_type == NumberRequest::TYPE {
             if let Some(id) = events.first().map(|e| e.aggregate_id.as_str()) {
-                outcome = Some(match write_own_view(&mut conn, id).await? {
+                let stream = match known {
+                    Some(mut stream) => {
+                        let before = stream.len();
+                        for (event, metadata) in appended {
+                            stream.push(just_appended(event, metadata)?);
+                        }
+                        Some((stream, before))
+                    }
+                    None => None,
+                };
+                outcome = Some(match write_own_view(&mut conn, id, stream).await? {
                     Some(view) => OwnView::Written(Box::new(view)),
                     None => OwnView::Deferred,
                 });
@@ -162,15 +206,19 @@ impl EventRepository {
 /// `request_as_of(at: e.occurred_at)` would not be the request at `e`.
 /// Runs in the transaction that writes them: the event below is committed
 /// (the aggregate was loaded from it), and a racing writer at the same
-/// sequence fails on the primary key.
+/// sequence fails on the primary key. `known_floor` is the time of the event
+/// below when the command's load already read it (`Some(None)`: the stream
+/// was empty); `None` reads it.
 async fn in_order(
     conn: &mut Conn<'_>,
     aggregate_type: &str,
     events: &[SerializedEvent],
+    known_floor: Option<Option<DateTime<Utc>>>,
 ) -> Result<Vec<Value>, StoreError> {
     let mut metadata: Vec<Value> = events.iter().map(|e| e.metadata.clone()).collect();
-    let mut floor = None;
-    if let Some(first) = events.first().filter(|e| e.sequence > 1) {
+    let mut floor = known_floor.flatten();
+    let first = events.first().filter(|e| e.sequence > 1);
+    if let (Some(first), None) = (first, known_floor) {
         let previous: Option<(Option<String>,)> = conn
             .fetch_optional(
                 Sql::new(

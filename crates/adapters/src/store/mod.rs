@@ -16,8 +16,10 @@
 //! * [`Commands`] (`commands.rs`): cqrs-es on the seam's event repository
 //!   (`event_repo.rs`: one for both backends; a command's events, view row
 //!   and counter deltas in one transaction; `view_rows.rs` writes the view
-//!   rows, for the command and for projector passes; `own_view.rs` hands the
-//!   view it wrote back to the command).
+//!   rows, for the command and for projector passes; `own_view.rs` carries the
+//!   stream the command loaded to its transaction and hands the view it
+//!   wrote back to the command; `stream.rs` draws the ids of provisioned
+//!   numbers in that transaction).
 
 mod commands;
 mod database;
@@ -25,6 +27,7 @@ mod dialect;
 mod event_repo;
 mod exec;
 mod own_view;
+mod stream;
 mod view_rows;
 
 pub(crate) use crate::sql::{Param, Sql};

@@ -8,7 +8,7 @@
 use super::{Conn, Sql};
 use crate::fold::{fold, Projection};
 use crate::model::{NumberRequestView, RecordedEvent};
-use crate::rows::{view_values, EventRow, EVENT_COLUMNS, PHONE_COLUMNS, VIEW_COLUMNS};
+use crate::rows::{view_values, EventRow, EVENT_COLUMNS, PHONE_COLUMNS, PROVISIONED, VIEW_COLUMNS};
 use crate::StoreError;
 use cqrs_es::Aggregate;
 use numberdesk_domain::NumberRequest;
@@ -33,15 +33,47 @@ static UPSERT_VIEW: LazyLock<String> = LazyLock::new(|| {
 
 /// Writes the views of one request from its log **inside the command's own
 /// transaction** (after its events were inserted): the request's events,
-/// this transaction's included, folded. Returns the view at this command's
-/// version, or `None` (nothing written) when the fold needs the position of
-/// an event not sequenced yet (a `Provisioned` number's id is its event's
-/// position); the projector writes that request once the event has its
-/// position.
+/// this transaction's included, folded — `stream` when the command already
+/// holds them (the stream its load read and what it appended, with how many
+/// of them came before the command), else read here. Returns the view at this command's version, or `None` (nothing
+/// written) when the fold needs the position of an event not sequenced yet
+/// (the number of a `Provisioned` event written before numbers got ids of
+/// their own has its event's position as id); the projector writes that
+/// request once the event has its position.
 pub(crate) async fn write_own_view(
     conn: &mut Conn<'_>,
     aggregate_id: &str,
+    stream: Option<(Vec<RecordedEvent>, usize)>,
 ) -> Result<Option<NumberRequestView>, StoreError> {
+    let (events, before) = match stream {
+        Some((events, before)) => (events, Some(before)),
+        None => (read_stream(conn, aggregate_id).await?, None),
+    };
+    // No projection (a stream without its `Submitted`): nothing to write
+    // here; the projector's pass decides what such a stream shows.
+    let Some(mut projection) = fold(&events)? else {
+        return Ok(None);
+    };
+    // Rows of this request exist only if a number was provisioned before
+    // this command (its view was written from that stream, or an older one).
+    if let Some(before) = before {
+        projection.replace_numbers = events
+            .iter()
+            .take(before)
+            .any(|e| e.event_type == PROVISIONED);
+    }
+    if projection.phone_numbers.iter().any(|p| p.id == 0) {
+        return Ok(None);
+    }
+    write_projection(conn, &projection).await?;
+    Ok(Some(projection.request))
+}
+
+/// A request's whole stream, read in the transaction.
+async fn read_stream(
+    conn: &mut Conn<'_>,
+    aggregate_id: &str,
+) -> Result<Vec<RecordedEvent>, StoreError> {
     let rows: Vec<EventRow> = conn
         .fetch_all(
             Sql::from(format!(
@@ -53,20 +85,7 @@ pub(crate) async fn write_own_view(
             .arg(aggregate_id),
         )
         .await?;
-    let events: Vec<RecordedEvent> = rows
-        .into_iter()
-        .map(EventRow::into_recorded)
-        .collect::<Result<_, _>>()?;
-    // No projection (a stream without its `Submitted`): nothing to write
-    // here; the projector's pass decides what such a stream shows.
-    let Some(projection) = fold(&events)? else {
-        return Ok(None);
-    };
-    if projection.phone_numbers.iter().any(|p| p.id == 0) {
-        return Ok(None);
-    }
-    write_projection(conn, &projection).await?;
-    Ok(Some(projection.request))
+    rows.into_iter().map(EventRow::into_recorded).collect()
 }
 
 /// Writes the views of one request, replacing what was there, unless the
@@ -106,8 +125,10 @@ pub(crate) async fn write_projection(
     if from != Some(v.status.as_str()) {
         add_count_delta(conn, v.organization_id, from, v.status.as_str()).await?;
     }
-    conn.execute(Sql::new("DELETE FROM phone_numbers WHERE request_id = $1").arg(v.uuid))
-        .await?;
+    if projection.replace_numbers {
+        conn.execute(Sql::new("DELETE FROM phone_numbers WHERE request_id = $1").arg(v.uuid))
+            .await?;
+    }
     for p in &projection.phone_numbers {
         conn.execute(
             Sql::from(format!(
