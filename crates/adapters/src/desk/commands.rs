@@ -26,6 +26,11 @@ pub const COMMANDS_TOTAL: &str = "numberdesk_commands_total";
 /// request between its load and its commit.
 const CONFLICT_RETRIES: usize = 3;
 
+/// The commands' names, for spans and counters.
+fn names(commands: &[NumberRequestCommand]) -> Vec<&'static str> {
+    commands.iter().map(NumberRequestCommand::name).collect()
+}
+
 /// Counts one command's outcome.
 fn count(command: &'static str, result: &Result<NumberRequestView, CommandError>) {
     let outcome = match result {
@@ -68,7 +73,7 @@ impl NumberDesk {
             account_id,
             details,
         }));
-        let view = self.run(id, command, meta, organization_id).await?;
+        let view = self.run(id, vec![command], meta, organization_id).await?;
         self.inner.owners.insert(id, organization_id);
         Ok(view)
     }
@@ -82,7 +87,25 @@ impl NumberDesk {
         command: NumberRequestCommand,
         meta: &CommandMetadata,
     ) -> Result<NumberRequestView, CommandError> {
-        if matches!(command, NumberRequestCommand::Submit(_)) {
+        self.execute_all(id, vec![command], meta).await
+    }
+
+    /// Executes several commands (none of them `Submit`) on an existing
+    /// request as one: each is decided on the request as the ones before it
+    /// left it, and all of their events are appended in one transaction — or,
+    /// if any is refused, none (the error is the first refusal). Returns the
+    /// view after the last. Used where one outcome is several facts, e.g. an
+    /// order the carrier settled at once (`Ordered`, then `Provisioned`).
+    pub async fn execute_all(
+        &self,
+        id: Uuid,
+        commands: Vec<NumberRequestCommand>,
+        meta: &CommandMetadata,
+    ) -> Result<NumberRequestView, CommandError> {
+        if commands
+            .iter()
+            .any(|c| matches!(c, NumberRequestCommand::Submit(_)))
+        {
             return Err(CommandError::Domain(NumberRequestError::Invalid {
                 field: "command",
                 reason: "use submit to open a request".to_owned(),
@@ -92,7 +115,7 @@ impl NumberDesk {
             Some(owner) => owner,
             None => self.owner(id).await?,
         };
-        self.run(id, command, meta, organization_id).await
+        self.run(id, commands, meta, organization_id).await
     }
 
     /// The organisation owning a request, from its view or else its log.
@@ -113,25 +136,29 @@ impl NumberDesk {
         Ok(organization_id)
     }
 
-    /// Runs one command and counts its outcome.
-    #[instrument(skip_all, fields(request_id = %id, command = command.name()), err)]
+    /// Runs commands as one and counts each one's outcome.
+    #[instrument(skip_all, fields(request_id = %id, commands = ?names(&commands)), err)]
     async fn run(
         &self,
         id: Uuid,
-        command: NumberRequestCommand,
+        commands: Vec<NumberRequestCommand>,
         meta: &CommandMetadata,
         organization_id: i64,
     ) -> Result<NumberRequestView, CommandError> {
-        let name = command.name();
-        let result = self.run_uncounted(id, command, meta, organization_id).await;
-        count(name, &result);
+        let names = names(&commands);
+        let result = self
+            .run_uncounted(id, commands, meta, organization_id)
+            .await;
+        for name in names {
+            count(name, &result);
+        }
         result
     }
 
     async fn run_uncounted(
         &self,
         id: Uuid,
-        command: NumberRequestCommand,
+        commands: Vec<NumberRequestCommand>,
         meta: &CommandMetadata,
         organization_id: i64,
     ) -> Result<NumberRequestView, CommandError> {
@@ -152,7 +179,7 @@ impl NumberDesk {
             let result = self
                 .inner
                 .commands
-                .execute(&aggregate_id, command.clone(), metadata.clone())
+                .execute(&aggregate_id, commands.clone(), metadata.clone())
                 .await;
             match result {
                 Ok(own_view) => break own_view,

@@ -102,6 +102,40 @@ impl JobStore {
         insert_job(&mut self.db.acquire().await?.conn(), job, now).await
     }
 
+    /// Enqueues a job already leased by `owner` until now + `lease` (its
+    /// first run starts at once, in the caller), in one statement: no
+    /// worker can lease it in between. `None` when a job with its key
+    /// exists (then [`JobStore::by_key`] and [`JobStore::claim`] it).
+    pub async fn enqueue_claimed(
+        &self,
+        job: &NewJob,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<Job>, StoreError> {
+        let now = db_now(&self.db);
+        let sql = format!(
+            "INSERT INTO jobs (kind, request_id, dedupe_key, payload, status, attempts, max_attempts, \
+             next_run_at, created_at, updated_at, lease_owner, lease_until) \
+             VALUES ($1, $2, $3, $4, 'running', 1, $5, $6, {now}, {now}, $7, {now} + $8) \
+             ON CONFLICT (dedupe_key) DO NOTHING RETURNING {COLUMNS}"
+        );
+        let row: Option<JobRow> = self
+            .db
+            .fetch_optional(
+                Sql::from(sql)
+                    .arg(job.kind.as_str())
+                    .arg(job.request_id.map(|id| id.to_string()))
+                    .arg(&job.dedupe_key)
+                    .arg(job.payload.to_string())
+                    .arg(job.max_attempts.map(i64::from))
+                    .arg(millis(job.run_at))
+                    .arg(owner)
+                    .arg(duration_ms(lease)),
+            )
+            .await?;
+        row.map(JobRow::into_job).transpose()
+    }
+
     /// A job by id.
     pub async fn get(&self, id: i64) -> Result<Option<Job>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");

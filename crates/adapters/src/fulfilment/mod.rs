@@ -81,6 +81,9 @@ struct Inner {
     settings: FulfilmentSettings,
     renderer: CallbackRenderer,
     wake: Notify,
+    /// Signalled whenever this process records how a job run ended (see
+    /// `order_now`, which waits for a worker's run).
+    finished: Notify,
     process: String,
 }
 
@@ -121,6 +124,7 @@ impl Fulfilment {
                 settings,
                 renderer,
                 wake: Notify::new(),
+                finished: Notify::new(),
                 process,
             }),
         }

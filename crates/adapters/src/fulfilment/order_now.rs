@@ -11,6 +11,10 @@ use serde_json::json;
 use std::time::Duration;
 use uuid::Uuid;
 
+/// How often a call waiting for another process's run of an order job
+/// reads the job again (a run of this process wakes it at once).
+const OTHER_PROCESS_POLL: Duration = Duration::from_millis(25);
+
 impl Fulfilment {
     /// Orders an assigned request now, in the caller's task, through the same
     /// durable job the workers run (created if the consumer has not yet):
@@ -27,34 +31,39 @@ impl Fulfilment {
         }
         let attempt = u32::try_from(view.attempt).unwrap_or(1);
         let key = order_key(request, attempt);
-        self.inner
-            .jobs
-            .enqueue(&NewJob {
-                kind: JobKind::Order,
-                request_id: Some(request),
-                dedupe_key: key.clone(),
-                payload: json!({"attempt": attempt}),
-                max_attempts: Some(self.inner.settings.max_attempts),
-                run_at: Utc::now(),
-            })
-            .await?;
-        let job = self
-            .inner
-            .jobs
-            .by_key(&key)
-            .await?
-            .ok_or_else(|| FulfilmentError::Invalid(format!("job {key} vanished")))?;
         let owner = format!(
             "{}/api/{}",
             self.inner.process,
             &Uuid::new_v4().simple().to_string()[..8]
         );
-        if let Some(claimed) = self
-            .inner
-            .jobs
-            .claim(job.id, &owner, self.inner.settings.lease)
-            .await?
-        {
+        let lease = self.inner.settings.lease;
+        let new_job = NewJob {
+            kind: JobKind::Order,
+            request_id: Some(request),
+            dedupe_key: key.clone(),
+            payload: json!({"attempt": attempt}),
+            max_attempts: Some(self.inner.settings.max_attempts),
+            run_at: Utc::now(),
+        };
+        // Usually the job is new: created already leased to this call. If
+        // the consumer (or an earlier call) created it, claim it.
+        let (job_id, claimed) =
+            match self
+                .inner
+                .jobs
+                .enqueue_claimed(&new_job, &owner, lease)
+                .await?
+            {
+                Some(job) => (job.id, Some(job)),
+                None => {
+                    let job =
+                        self.inner.jobs.by_key(&key).await?.ok_or_else(|| {
+                            FulfilmentError::Invalid(format!("job {key} vanished"))
+                        })?;
+                    (job.id, self.inner.jobs.claim(job.id, &owner, lease).await?)
+                }
+            };
+        if let Some(claimed) = claimed {
             let mut meta = meta.clone();
             meta.causation_id = Some(format!("job:{}", claimed.id));
             let started = Utc::now();
@@ -72,25 +81,38 @@ impl Fulfilment {
                     ),
                 )
                 .await;
+            // The request as the run's last command left it, when it has it.
+            let (result, view) = match result {
+                Ok(view) => (Ok(()), view),
+                Err(error) => (Err(error), None),
+            };
             let outcome = self.outcome_of(&claimed, &result);
             self.record(&claimed, &owner, started, &outcome).await?;
             result?;
-            return self.view(request).await;
+            return match view {
+                Some(view) => Ok(view),
+                None => self.view(request).await,
+            };
         }
-        // A worker holds it (or it is done): wait for its run to end.
-        let deadline =
-            tokio::time::Instant::now() + self.inner.settings.lease.min(Duration::from_secs(30));
+        // A worker holds it (or it is done): wait for its run to end. A
+        // worker of this process signals when it records the run; one of
+        // another process is seen by reading the job again.
+        let deadline = tokio::time::Instant::now() + lease.min(Duration::from_secs(30));
         loop {
+            let finished = self.inner.finished.notified();
+            tokio::pin!(finished);
+            // Registered before the read, so a run recorded after it wakes us.
+            finished.as_mut().enable();
             let current = self
                 .inner
                 .jobs
-                .get(job.id)
+                .get(job_id)
                 .await?
                 .ok_or_else(|| FulfilmentError::Invalid(format!("job {key} vanished")))?;
             match current.status {
                 JobStatus::Done => return self.view(request).await,
                 JobStatus::Running if tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    let _ = tokio::time::timeout(OTHER_PROCESS_POLL, finished).await;
                 }
                 JobStatus::Running => {
                     return Err(FulfilmentError::JobNotFinished(

@@ -134,7 +134,9 @@ impl Fulfilment {
                 tracing::error!(job = job.id, kind = job.kind.as_str(), %error, "job failed for good")
             }
         }
-        if !self.inner.jobs.finish(job, owner, started, outcome).await? {
+        let recorded = self.inner.jobs.finish(job, owner, started, outcome).await;
+        self.inner.finished.notify_waiters();
+        if !recorded? {
             tracing::warn!(job = job.id, "lease was lost; the outcome was not recorded");
         }
         Ok(())
@@ -206,7 +208,8 @@ impl Fulfilment {
                     attempt,
                     meta,
                 )
-                .await;
+                .await
+                .map(|_| ());
                 self.outcome_of(job, &result)
             }
             JobKind::Poll => {

@@ -3,10 +3,10 @@
 use super::super::FulfilmentError;
 use super::fit::fitting;
 use super::job::OrderJob;
-use super::outcome::{record_outcome, Applied};
+use super::outcome::{record_outcome, settled_at_once, Applied};
 use super::reference::customer_reference;
-use super::support::{execute_now, search_for, stored, view_of, with_headroom};
-use crate::NumberDesk;
+use super::support::{execute_all_now, execute_now, search_for, stored, view_of, with_headroom};
+use crate::{NumberDesk, NumberRequestView};
 use chrono::{DateTime, Utc};
 use numberdesk_domain::metadata::CommandMetadata;
 use numberdesk_domain::ports::{CarrierOrder, NumberProvider, OrderRequest, ProviderError};
@@ -42,7 +42,7 @@ pub(in crate::fulfilment) async fn run_order(
     request: Uuid,
     attempt: u32,
     meta: &CommandMetadata,
-) -> Result<(), FulfilmentError> {
+) -> Result<Option<NumberRequestView>, FulfilmentError> {
     let view = view_of(desk, request).await?;
     let reference = customer_reference(request, attempt);
     let posted_at = job.posted_at();
@@ -54,10 +54,10 @@ pub(in crate::fulfilment) async fn run_order(
     if moved_on {
         // Past ordering; but an earlier run's post may still land: settle it.
         return match posted_at {
-            Some(since) => {
-                settle_moved_on(desk, provider, job, request, attempt, since, meta).await
-            }
-            None => Ok(()),
+            Some(since) => settle_moved_on(desk, provider, job, request, attempt, since, meta)
+                .await
+                .map(|()| None),
+            None => Ok(None),
         };
     }
     if view.status == RequestStatus::Submitted {
@@ -148,7 +148,8 @@ pub(in crate::fulfilment) async fn run_order(
     };
     match record_order(desk, request, attempt, &order, &quoted, meta).await? {
         Recorded::Ordered => {}
-        Recorded::Late => return Ok(()),
+        Recorded::Settled(view) => return Ok(Some(*view)),
+        Recorded::Late => return Ok(None),
         Recorded::Refused(why) => {
             // Recorded, so the "posted" mark has done its work: a cancel is
             // no longer refused for an order in flight.
@@ -162,13 +163,17 @@ pub(in crate::fulfilment) async fn run_order(
     if let Applied::Doubt(why) = record_outcome(desk, request, &order, meta).await? {
         tracing::warn!(%request, %why, "carrier outcome does not fit the request");
     }
-    Ok(())
+    Ok(None)
 }
 
 /// How an accepted order was recorded.
 enum Recorded {
     /// As the request's order (`Ordered`).
     Ordered,
+    /// As the request's order, with the outcome of every number the
+    /// carrier settled at once, in one transaction (the request as that
+    /// left it).
+    Settled(Box<NumberRequestView>),
     /// As `OrderLandedLate`: the request had moved on.
     Late,
     /// As `OrderLandedLate`: the request waits for it but refuses its
@@ -213,18 +218,25 @@ async fn record_order(
     let view = view_of(desk, request).await?;
     let mut refused = None;
     if view.status == RequestStatus::Assigned && view.attempt == i64::from(attempt) {
-        let recorded = execute_now(
-            desk,
-            request,
-            NumberRequestCommand::RecordOrder {
-                carrier_order_id: carrier_order_id.clone(),
-                phone_numbers: phone_numbers.clone(),
-                prices: prices_of(&phone_numbers, quoted),
-            },
-            meta,
-        )
-        .await;
-        match recorded {
+        let record = NumberRequestCommand::RecordOrder {
+            carrier_order_id: carrier_order_id.clone(),
+            phone_numbers: phone_numbers.clone(),
+            prices: prices_of(&phone_numbers, quoted),
+        };
+        // Numbers the carrier settled at once are recorded with the order,
+        // in its transaction. If the request refuses any of it, nothing is
+        // recorded and the steps run one by one below, as for any order.
+        let settled = settled_at_once(order)?;
+        if !settled.is_empty() {
+            let mut commands = vec![record.clone()];
+            commands.extend(settled);
+            match execute_all_now(desk, request, commands, meta).await {
+                Ok(view) => return Ok(Recorded::Settled(Box::new(view))),
+                Err(crate::CommandError::Domain(_)) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        match execute_now(desk, request, record, meta).await {
             Ok(_) => return Ok(Recorded::Ordered),
             // The request moved on between the read and the write.
             Err(crate::CommandError::Domain(NumberRequestError::InvalidTransition { .. })) => {}

@@ -63,39 +63,64 @@ pub(super) async fn record_outcome(
             }
             CarrierOrderStatus::Success => provision.push(number.phone_number.clone()),
             CarrierOrderStatus::Failure => failures
-                .entry(
-                    number
-                        .reason
-                        .clone()
-                        .filter(|r| Reason::parse(r).is_ok())
-                        .unwrap_or_else(|| UNKNOWN_FAILURE.to_owned()),
-                )
+                .entry(failure_reason(number.reason.as_deref()))
                 .or_default()
                 .push(number.phone_number.clone()),
         }
     }
-    for phone_number in provision {
-        execute_now(
-            desk,
-            request,
-            NumberRequestCommand::RecordProvisioned { phone_number },
-            meta,
-        )
-        .await?;
-    }
-    for (reason, phone_numbers) in failures {
-        execute_now(
-            desk,
-            request,
-            NumberRequestCommand::RecordOrderFailure {
-                reason: stored("reason", Reason::parse(&reason).map_err(|e| e.reason))?,
-                phone_numbers,
-            },
-            meta,
-        )
-        .await?;
+    for command in outcome_commands(provision, failures)? {
+        execute_now(desk, request, command, meta).await?;
     }
     Ok(Applied::Consistent)
+}
+
+/// What a failed number's reason is recorded as: the carrier's, or a
+/// general one when it gave none (or none the domain takes).
+fn failure_reason(reason: Option<&str>) -> String {
+    reason
+        .filter(|r| Reason::parse(r).is_ok())
+        .unwrap_or(UNKNOWN_FAILURE)
+        .to_owned()
+}
+
+/// The commands recording settled numbers: `RecordProvisioned` for each
+/// success, one `RecordOrderFailure` per failure reason.
+fn outcome_commands(
+    provision: Vec<PhoneNumber>,
+    failures: BTreeMap<String, Vec<PhoneNumber>>,
+) -> Result<Vec<NumberRequestCommand>, FulfilmentError> {
+    let mut commands: Vec<NumberRequestCommand> = provision
+        .into_iter()
+        .map(|phone_number| NumberRequestCommand::RecordProvisioned { phone_number })
+        .collect();
+    for (reason, phone_numbers) in failures {
+        commands.push(NumberRequestCommand::RecordOrderFailure {
+            reason: stored("reason", Reason::parse(&reason).map_err(|e| e.reason))?,
+            phone_numbers,
+        });
+    }
+    Ok(commands)
+}
+
+/// The commands recording what the carrier settled at once in an order
+/// nothing of which is recorded yet (its successes and failures; pending
+/// numbers wait for polls and webhooks).
+pub(super) fn settled_at_once(
+    order: &CarrierOrder,
+) -> Result<Vec<NumberRequestCommand>, FulfilmentError> {
+    let mut provision = Vec::new();
+    let mut failures: BTreeMap<String, Vec<PhoneNumber>> = BTreeMap::new();
+    for number in &order.phone_numbers {
+        match number.status {
+            CarrierOrderStatus::Pending => {}
+            CarrierOrderStatus::Success => provision.push(number.phone_number.clone()),
+            CarrierOrderStatus::Failure => failures
+                .entry(failure_reason(number.reason.as_deref()))
+                .or_default()
+                .push(number.phone_number.clone()),
+        }
+    }
+    outcome_commands(provision, failures)
 }
 
 /// Reads a pending order from the carrier and applies it. `true` when the

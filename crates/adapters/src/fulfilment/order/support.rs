@@ -24,6 +24,18 @@ pub(super) async fn execute_now(
     desk.execute(request, command, &meta).await
 }
 
+/// [`NumberDesk::execute_all`] stamped now.
+pub(super) async fn execute_all_now(
+    desk: &NumberDesk,
+    request: Uuid,
+    commands: Vec<NumberRequestCommand>,
+    meta: &CommandMetadata,
+) -> Result<NumberRequestView, crate::CommandError> {
+    let mut meta = meta.clone();
+    meta.occurred_at = Utc::now();
+    desk.execute_all(request, commands, &meta).await
+}
+
 pub(super) fn stored<T, E: std::fmt::Display>(
     field: &str,
     result: Result<T, E>,
