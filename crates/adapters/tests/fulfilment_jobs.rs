@@ -177,3 +177,55 @@ async fn postgres_a_lease_is_judged_on_the_database_clock_not_the_callers() {
         "nor can it be claimed"
     );
 }
+
+/// A job enqueued already leased (`orderNumbers` runs its order job in the
+/// call): it is running for its owner from the start, no worker can lease
+/// it, and a second enqueue of its key creates nothing.
+async fn enqueued_claimed(db: Database) {
+    let jobs = JobStore::new(db);
+    let lease = Duration::from_secs(30);
+    let claimed = jobs
+        .enqueue_claimed(&job("order:1"), "api/1", lease)
+        .await
+        .expect("enqueue")
+        .expect("a new job");
+    assert_eq!(claimed.status, JobStatus::Running);
+    assert_eq!(claimed.lease_owner.as_deref(), Some("api/1"));
+    assert_eq!(claimed.attempts, 1);
+    assert!(
+        jobs.lease_next("worker", lease)
+            .await
+            .expect("lease")
+            .is_none(),
+        "a worker cannot take a job leased at birth"
+    );
+    assert!(jobs
+        .enqueue_claimed(&job("order:1"), "api/2", lease)
+        .await
+        .expect("enqueue again")
+        .is_none());
+    assert!(!jobs.enqueue(&job("order:1")).await.expect("enqueue again"));
+    let done = RunOutcome::Done { http_status: None };
+    assert!(jobs
+        .finish(&claimed, "api/1", chrono::Utc::now(), &done)
+        .await
+        .expect("finish"));
+    let runs = jobs.attempts_of(claimed.id).await.expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].attempt, 1);
+}
+
+#[tokio::test]
+async fn sqlite_a_job_can_be_enqueued_already_leased() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
+    enqueued_claimed(Database::connect(&url).await.expect("sqlite connects")).await;
+}
+
+#[tokio::test]
+async fn postgres_a_job_can_be_enqueued_already_leased() {
+    let Some(database) = TestPostgres::create("fulfilment_jobs_claimed").await else {
+        return;
+    };
+    enqueued_claimed(Database::connect(database.url()).await.expect("postgres")).await;
+}
