@@ -2,30 +2,16 @@
 //! order and appended in one transaction — all of their events or none — on
 //! both stores.
 
+mod common;
+
+use common::{details, number};
 use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{CommandError, Database, NumberDesk, StoreSettings};
 use numberdesk_domain::metadata::CommandMetadata;
-use numberdesk_domain::request::{RequestDetails, RequestInput, SubmitNumberRequest};
+use numberdesk_domain::request::SubmitNumberRequest;
 use numberdesk_domain::values::{Assignee, CarrierOrderId, PhoneNumber};
 use numberdesk_domain::{NumberRequestCommand, RequestStatus};
 use uuid::Uuid;
-
-fn details() -> RequestDetails {
-    RequestDetails::parse(&RequestInput {
-        country: Some("NL".to_owned()),
-        number_type: Some("local".to_owned()),
-        use_case: Some("Support line".to_owned()),
-        contact_name: Some("Jane Doe".to_owned()),
-        contact_email: Some("jane@acme.example".to_owned()),
-        quantity: Some(2),
-        ..RequestInput::default()
-    })
-    .expect("valid details")
-}
-
-fn number(i: u32) -> PhoneNumber {
-    PhoneNumber::parse(&format!("+312010{i:05}")).expect("valid fixture number")
-}
 
 fn order(numbers: &[PhoneNumber]) -> NumberRequestCommand {
     NumberRequestCommand::RecordOrder {

@@ -4,31 +4,16 @@
 //! transaction, even while no sequencer pass can run; the id is the one the
 //! log keeps, so a rebuild gives the number the same id.
 
+mod common;
+
+use common::{details, number};
 use numberdesk_adapters::testing::TestPostgres;
 use numberdesk_adapters::{Database, NumberDesk, PageRequest, PhoneNumberFilter, StoreSettings};
 use numberdesk_domain::metadata::CommandMetadata;
-use numberdesk_domain::request::{RequestDetails, RequestInput};
 use numberdesk_domain::values::{Assignee, CarrierOrderId, PhoneNumber};
 use numberdesk_domain::{NumberRequestCommand, RequestStatus};
 use std::time::Duration;
 use uuid::Uuid;
-
-fn details() -> RequestDetails {
-    RequestDetails::parse(&RequestInput {
-        country: Some("NL".to_owned()),
-        number_type: Some("local".to_owned()),
-        use_case: Some("Support line".to_owned()),
-        contact_name: Some("Jane Doe".to_owned()),
-        contact_email: Some("jane@acme.example".to_owned()),
-        quantity: Some(2),
-        ..RequestInput::default()
-    })
-    .expect("valid details")
-}
-
-fn number(i: u32) -> PhoneNumber {
-    PhoneNumber::parse(&format!("+312010{i:05}")).expect("valid fixture number")
-}
 
 /// A request of two numbers, assigned and ordered; returns its id.
 async fn ordered(desk: &NumberDesk, numbers: &[PhoneNumber]) -> Uuid {

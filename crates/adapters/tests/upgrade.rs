@@ -58,6 +58,23 @@ fn events_of(id: Uuid, number: i64) -> Vec<SerializedEvent> {
         .collect()
 }
 
+/// The database at `url` with every migration before `version` applied
+/// (the schema an older release left).
+async fn schema_before(url: &str, version: i64) -> sqlx::PgPool {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+    let mut old = Migrator::new(dir).await.expect("migrations");
+    old.migrations = old
+        .migrations
+        .iter()
+        .filter(|m| m.version < version)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    let pool = sqlx::PgPool::connect(url).await.expect("connect");
+    old.run(&pool).await.expect("old schema");
+    pool
+}
+
 async fn log(pool: &sqlx::PgPool) -> Vec<(i64, String, i64)> {
     sqlx::query_as("SELECT position, aggregate_id, sequence FROM events ORDER BY position")
         .fetch_all(pool)
@@ -72,17 +89,7 @@ async fn a_log_written_by_the_locking_schema_upgrades_in_order() {
     };
     let url = database.url();
     // The schema as it was: every migration before the lock-free one.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
-    let mut old = Migrator::new(dir).await.expect("migrations");
-    old.migrations = old
-        .migrations
-        .iter()
-        .filter(|m| m.version < LOCKFREE)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    let pool = sqlx::PgPool::connect(url).await.expect("connect");
-    old.run(&pool).await.expect("old schema");
+    let pool = schema_before(url, LOCKFREE).await;
     // Filled by today's write path: postgres-es appends through the trigger,
     // from several tasks at once.
     let mut writers = Vec::new();
@@ -208,17 +215,7 @@ async fn numbers_provisioned_before_0900_keep_their_position_as_id() {
         return;
     };
     let url = database.url();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
-    let mut old = Migrator::new(dir).await.expect("migrations");
-    old.migrations = old
-        .migrations
-        .iter()
-        .filter(|m| m.version < NUMBER_IDS)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    let pool = sqlx::PgPool::connect(url).await.expect("connect");
-    old.run(&pool).await.expect("old schema");
+    let pool = schema_before(url, NUMBER_IDS).await;
     // Two requests written by the lock-free schema: the first sequenced
     // (positions 1–4, as a pass would stamp them), the second still waiting
     // for its positions when the upgrade runs.

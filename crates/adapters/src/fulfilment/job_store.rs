@@ -59,6 +59,17 @@ pub struct JobStore {
     db: Database,
 }
 
+/// Binds a new job's columns as `$1`–`$6`: kind, request, key, payload,
+/// attempts allowed, first run.
+fn bind_new_job(sql: Sql, job: &NewJob) -> Sql {
+    sql.arg(job.kind.as_str())
+        .arg(job.request_id.map(|id| id.to_string()))
+        .arg(&job.dedupe_key)
+        .arg(job.payload.to_string())
+        .arg(job.max_attempts.map(i64::from))
+        .arg(millis(job.run_at))
+}
+
 /// Inserts a job unless one with its key exists (on a pooled connection or
 /// inside a caller's transaction); `false` when one exists.
 pub(crate) async fn insert_job(
@@ -68,17 +79,14 @@ pub(crate) async fn insert_job(
 ) -> Result<bool, StoreError> {
     let inserted = conn
         .execute(
-            Sql::new(
-                "INSERT INTO jobs (kind, request_id, dedupe_key, payload, status, attempts, max_attempts, \
-                 next_run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7) \
-                 ON CONFLICT (dedupe_key) DO NOTHING",
+            bind_new_job(
+                Sql::new(
+                    "INSERT INTO jobs (kind, request_id, dedupe_key, payload, status, attempts, max_attempts, \
+                     next_run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7) \
+                     ON CONFLICT (dedupe_key) DO NOTHING",
+                ),
+                job,
             )
-            .arg(job.kind.as_str())
-            .arg(job.request_id.map(|id| id.to_string()))
-            .arg(&job.dedupe_key)
-            .arg(job.payload.to_string())
-            .arg(job.max_attempts.map(i64::from))
-            .arg(millis(job.run_at))
             .arg(now),
         )
         .await?;
@@ -122,13 +130,7 @@ impl JobStore {
         let row: Option<JobRow> = self
             .db
             .fetch_optional(
-                Sql::from(sql)
-                    .arg(job.kind.as_str())
-                    .arg(job.request_id.map(|id| id.to_string()))
-                    .arg(&job.dedupe_key)
-                    .arg(job.payload.to_string())
-                    .arg(job.max_attempts.map(i64::from))
-                    .arg(millis(job.run_at))
+                bind_new_job(Sql::from(sql), job)
                     .arg(owner)
                     .arg(duration_ms(lease)),
             )
