@@ -43,7 +43,12 @@ fn events_of(id: Uuid, number: i64) -> Vec<SerializedEvent> {
     let notes = NumberRequestEvent::NotesUpdated {
         notes: OpsNotes::parse("before the upgrade").expect("notes"),
     };
-    [submitted, notes]
+    serialized(id, &[submitted, notes])
+}
+
+/// One request's events as an older release stored them, from sequence 1.
+fn serialized(id: Uuid, events: &[NumberRequestEvent]) -> Vec<SerializedEvent> {
+    events
         .iter()
         .enumerate()
         .map(|(i, e)| SerializedEvent {
@@ -195,18 +200,7 @@ fn provisioned_life(id: Uuid, number: i64, phone: &str) -> Vec<SerializedEvent> 
             phone_number: phone,
         },
     ];
-    life.iter()
-        .enumerate()
-        .map(|(i, e)| SerializedEvent {
-            aggregate_id: id.to_string(),
-            sequence: i + 1,
-            aggregate_type: "NumberRequest".to_owned(),
-            event_type: cqrs_es::DomainEvent::event_type(e),
-            event_version: cqrs_es::DomainEvent::event_version(e),
-            payload: serde_json::to_value(e).expect("event serialises"),
-            metadata: json!({"actor": "test", "organization_id": "7", "occurred_at": "2030-01-01T09:00:00.000Z"}),
-        })
-        .collect()
+    serialized(id, &life)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
