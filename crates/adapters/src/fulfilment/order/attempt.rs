@@ -30,8 +30,10 @@ use uuid::Uuid;
 /// `posted_at` and the window are on the database's clock, so servers whose
 /// clocks disagree never post again early.
 ///
-/// Then records `Ordered` and whatever the carrier already settled. Nothing
-/// to do when the request moved on. An accepted order the request refuses
+/// Then records `Ordered` and whatever the carrier already settled — in one
+/// transaction when the request takes all of it, and then returns the
+/// request as that transaction left it (`None` otherwise). Nothing to do
+/// when the request moved on. An accepted order the request refuses
 /// (numbers of another country, type or area) is recorded as
 /// `OrderLandedLate` (needing attention) and the job ends failed, saying so.
 #[tracing::instrument(skip_all, fields(job = job.job.id, kind = "order", request = %request, attempt, correlation_id = %meta.correlation_id), err)]
