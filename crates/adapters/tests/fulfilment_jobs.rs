@@ -205,14 +205,30 @@ async fn enqueued_claimed(db: Database) {
         .expect("enqueue again")
         .is_none());
     assert!(!jobs.enqueue(&job("order:1")).await.expect("enqueue again"));
+    // A run put off (`Later`) releases the job and records no run.
+    let later = RunOutcome::Later {
+        after: Duration::ZERO,
+        note: Some("waiting for the carrier".into()),
+    };
+    assert!(jobs
+        .finish(&claimed, "api/1", chrono::Utc::now(), &later)
+        .await
+        .expect("finish"));
+    assert!(jobs.attempts_of(claimed.id).await.expect("runs").is_empty());
+    let again = jobs
+        .claim(claimed.id, "api/1", lease)
+        .await
+        .expect("claim")
+        .expect("pending again");
     let done = RunOutcome::Done { http_status: None };
     assert!(jobs
-        .finish(&claimed, "api/1", chrono::Utc::now(), &done)
+        .finish(&again, "api/1", chrono::Utc::now(), &done)
         .await
         .expect("finish"));
     let runs = jobs.attempts_of(claimed.id).await.expect("runs");
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].attempt, 1);
+    assert_eq!(runs[0].attempt, 2);
+    assert_eq!(runs[0].outcome, "ok");
 }
 
 #[tokio::test]

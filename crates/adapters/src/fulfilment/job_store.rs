@@ -22,21 +22,21 @@
 //! lease expired and was taken over cannot overwrite the new owner's result.
 
 use super::job_row::{JobRow, COLUMNS};
-use super::jobs::{millis, Job, JobAttemptRow, JobKind, JobStatus, NewJob, RunOutcome};
+use super::jobs::{millis, Job, JobAttemptRow, JobKind, JobStatus, NewJob};
 use crate::store::{Conn, Sql};
 use crate::{Database, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::time::Duration;
 use uuid::Uuid;
 
 /// The database's clock in epoch milliseconds, as SQL: leases are taken,
 /// renewed and judged expired on it, so servers whose clocks disagree still
 /// never hold one job at once.
-fn db_now(db: &Database) -> &'static str {
+pub(super) fn db_now(db: &Database) -> &'static str {
     db.dialect().now_ms
 }
 
-fn duration_ms(d: Duration) -> i64 {
+pub(super) fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
@@ -282,93 +282,6 @@ impl JobStore {
             .execute(Sql::from(sql).arg(duration_ms(lease)).arg(id).arg(owner))
             .await
             .map(|n| n == 1)
-    }
-
-    /// Records how a leased run ended and schedules what follows; `false`
-    /// when the lease was lost (another worker owns the job now).
-    pub async fn finish(
-        &self,
-        job: &Job,
-        owner: &str,
-        started: DateTime<Utc>,
-        outcome: &RunOutcome,
-    ) -> Result<bool, StoreError> {
-        let now = Utc::now();
-        let now_ms = millis(now);
-        let exhausted = job.max_attempts.is_some_and(|max| job.attempts >= max);
-        let (status, next_run_at, error, http_status, attempt_outcome) = match outcome {
-            RunOutcome::Done { http_status } => ("done", 0, None, *http_status, "ok"),
-            RunOutcome::Retry {
-                error,
-                after,
-                http_status,
-            } => {
-                if exhausted {
-                    let error = format!("{error} (gave up after {} attempts)", job.attempts);
-                    ("failed", 0, Some(error), *http_status, "failed")
-                } else {
-                    (
-                        "pending",
-                        duration_ms(*after),
-                        Some(error.clone()),
-                        *http_status,
-                        "retry",
-                    )
-                }
-            }
-            RunOutcome::Later { after, note } => {
-                ("pending", duration_ms(*after), note.clone(), None, "later")
-            }
-            RunOutcome::Failed { error, http_status } => {
-                ("failed", 0, Some(error.clone()), *http_status, "failed")
-            }
-        };
-        let finished = matches!(status, "done" | "failed");
-        // Scheduled, stamped and released on the database's clock, like leases.
-        let update = format!(
-            "UPDATE jobs SET status = $1, next_run_at = {now} + $2, \
-             last_error = CASE WHEN $3 THEN last_error ELSE $4 END, \
-             last_http_status = COALESCE($5, last_http_status), lease_owner = NULL, lease_until = NULL, \
-             updated_at = {now}, finished_at = CASE WHEN $6 THEN {now} ELSE NULL END \
-             WHERE id = $7 AND lease_owner = $8",
-            now = db_now(&self.db)
-        );
-        let http_status = http_status.map(i64::from);
-        let keep_error = matches!(outcome, RunOutcome::Done { .. });
-        let mut tx = self.db.begin().await?;
-        let mut conn = tx.conn();
-        let updated = conn
-            .execute(
-                Sql::from(update)
-                    .arg(status)
-                    .arg(next_run_at)
-                    .arg(keep_error)
-                    .arg(&error)
-                    .arg(http_status)
-                    .arg(finished)
-                    .arg(job.id)
-                    .arg(owner),
-            )
-            .await?;
-        if updated == 1 && !matches!(outcome, RunOutcome::Later { .. }) {
-            conn.execute(
-                Sql::new(
-                    "INSERT INTO job_attempts (job_id, attempt, worker, started_at, finished_at, outcome, http_status, error) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .arg(job.id)
-                .arg(job.attempts)
-                .arg(owner)
-                .arg(millis(started))
-                .arg(now_ms)
-                .arg(attempt_outcome)
-                .arg(http_status)
-                .arg(&error),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(updated == 1)
     }
 
     /// The queue by kind and status: how many jobs and the attempts they

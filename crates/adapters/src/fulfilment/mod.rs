@@ -27,6 +27,7 @@ pub mod callbacks;
 mod consumer;
 mod error;
 mod heartbeat;
+mod job_finish;
 mod job_row;
 mod job_store;
 pub mod jobs;

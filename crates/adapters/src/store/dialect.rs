@@ -38,6 +38,10 @@ pub(crate) struct Dialect {
     pub skip_locked: &'static str,
     /// Whether `pg_notify` exists (other processes hear projector passes).
     pub notifies: bool,
+    /// Whether a statement may hold data-modifying `WITH` parts (PostgreSQL),
+    /// so two dependent writes go in one round trip instead of a
+    /// transaction of two.
+    pub writable_ctes: bool,
 }
 
 /// PostgreSQL's sequencer (run under the checkpoint lock, so by one pass at
@@ -71,6 +75,7 @@ impl Dialect {
         now_ms: "(EXTRACT(EPOCH FROM now()) * 1000)::BIGINT",
         skip_locked: " FOR UPDATE OF j SKIP LOCKED",
         notifies: true,
+        writable_ctes: true,
     };
 
     /// SQLite.
@@ -88,5 +93,6 @@ impl Dialect {
         now_ms: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
         skip_locked: "",
         notifies: false,
+        writable_ctes: false,
     };
 }

@@ -133,22 +133,31 @@ impl EventRepository {
         }
         let mut appended = Vec::with_capacity(events.len());
         let mut last_sequence = 0usize;
-        for (event, metadata) in events.iter().zip(metadata) {
-            conn.execute(
-                Sql::from(format!(
-                    "INSERT INTO events ({EVENT_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                ))
-                .arg(aggregate_type)
-                .arg(event.aggregate_id.as_str())
-                .arg(to_i64(event.sequence)?)
-                .arg(event.event_type.as_str())
-                .arg(event.event_version.as_str())
-                .arg(super::Param::Json(event.payload.clone()))
-                .arg(super::Param::Json(metadata.clone())),
-            )
-            .await?;
+        // All of the command's events in one statement (a taken sequence
+        // fails it whole).
+        let mut insert = Sql::from(format!("INSERT INTO events ({EVENT_FIELDS}) VALUES "));
+        for (i, (event, metadata)) in events.iter().zip(metadata).enumerate() {
+            insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .bind(aggregate_type)
+                .push(", ")
+                .bind(event.aggregate_id.as_str())
+                .push(", ")
+                .bind(to_i64(event.sequence)?)
+                .push(", ")
+                .bind(event.event_type.as_str())
+                .push(", ")
+                .bind(event.event_version.as_str())
+                .push(", ")
+                .bind(super::Param::Json(event.payload.clone()))
+                .push(", ")
+                .bind(super::Param::Json(metadata.clone()))
+                .push(")");
             last_sequence = event.sequence;
             appended.push((event, metadata));
+        }
+        if !appended.is_empty() {
+            conn.execute(insert).await?;
         }
         if let Some((aggregate_id, aggregate, current_snapshot)) = snapshot_update {
             let last = to_i64(last_sequence)?;
