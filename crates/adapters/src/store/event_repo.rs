@@ -10,7 +10,7 @@
 //! transaction — view row and deltas included — rolls back.
 
 use super::own_view::{self, Loaded, OwnView};
-use super::stream::{give_numbers_ids, just_appended, serialized, STREAM_COLUMNS};
+use super::stream::{all_events_sql, give_numbers_ids, just_appended, serialized, stream_sql};
 use super::view_rows::write_own_view;
 use super::Conn;
 use super::{Database, Sql};
@@ -29,34 +29,6 @@ use serde_json::Value;
 const EVENT_FIELDS: &str =
     "aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata";
 
-/// One stored event, as cqrs-es reads it.
-#[derive(sqlx::FromRow)]
-struct Stored {
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: Value,
-    metadata: Value,
-}
-
-impl Stored {
-    fn into_serialized(self) -> Result<SerializedEvent, PersistenceError> {
-        let sequence = usize::try_from(self.sequence)
-            .map_err(|err| PersistenceError::DeserializationError(Box::new(err)))?;
-        Ok(SerializedEvent::new(
-            self.aggregate_id,
-            sequence,
-            self.aggregate_type,
-            self.event_type,
-            self.event_version,
-            self.payload,
-            self.metadata,
-        ))
-    }
-}
-
 /// The event repository of [`crate::NumberDesk`] on either backend.
 #[derive(Clone)]
 pub(crate) struct EventRepository {
@@ -74,22 +46,10 @@ impl EventRepository {
         aggregate_id: Option<&str>,
         after_sequence: i64,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let Some(id) = aggregate_id else {
-            let sql = Sql::from(format!(
-                "SELECT {EVENT_FIELDS} FROM events WHERE aggregate_type = $1 \
-                 AND position IS NOT NULL ORDER BY position"
-            ))
-            .arg(aggregate_type);
-            let rows: Vec<Stored> = self.db.fetch_all(sql).await.map_err(store_error)?;
-            return rows.into_iter().map(Stored::into_serialized).collect();
+        let sql = match aggregate_id {
+            Some(id) => stream_sql(aggregate_type, id, after_sequence),
+            None => all_events_sql(aggregate_type),
         };
-        let sql = Sql::from(format!(
-            "SELECT {STREAM_COLUMNS} FROM events WHERE aggregate_type = $1 \
-             AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence"
-        ))
-        .arg(aggregate_type)
-        .arg(id)
-        .arg(after_sequence);
         let rows: Vec<EventRow> = self.db.fetch_all(sql).await.map_err(store_error)?;
         let serialized = rows
             .iter()
@@ -97,7 +57,8 @@ impl EventRepository {
             .collect::<Result<Vec<_>, _>>()?;
         // The whole stream of a request: kept for the fold of the command's
         // own transaction (one read of the stream per command).
-        if after_sequence == 0 && aggregate_type == NumberRequest::TYPE {
+        let whole_request = after_sequence == 0 && aggregate_type == NumberRequest::TYPE;
+        if let Some(id) = aggregate_id.filter(|_| whole_request) {
             let recorded: Result<Vec<RecordedEvent>, _> =
                 rows.into_iter().map(EventRow::into_recorded).collect();
             if let Ok(events) = recorded {

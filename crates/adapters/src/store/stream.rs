@@ -10,10 +10,32 @@ use chrono::Utc;
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use serde_json::Value;
 
-/// The columns the command's load reads: what cqrs-es needs and what the
-/// fold needs (an unsequenced event reads as position 0).
-pub(super) const STREAM_COLUMNS: &str = "COALESCE(position, 0) AS position, aggregate_id, \
+/// The columns a stream is read with: what cqrs-es needs and what the fold
+/// needs (an unsequenced event reads as position 0).
+const STREAM_COLUMNS: &str = "COALESCE(position, 0) AS position, aggregate_id, \
      sequence, event_type, event_version, payload, metadata, organization_id, recorded_at";
+
+/// One aggregate's events after `after_sequence`, in sequence order: the
+/// command's load reads its stream with it, and so does a command's
+/// transaction that was not handed the stream.
+pub(super) fn stream_sql(aggregate_type: &str, aggregate_id: &str, after_sequence: i64) -> Sql {
+    Sql::from(format!(
+        "SELECT {STREAM_COLUMNS} FROM events WHERE aggregate_type = $1 \
+         AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence"
+    ))
+    .arg(aggregate_type)
+    .arg(aggregate_id)
+    .arg(after_sequence)
+}
+
+/// Every sequenced event of an aggregate type, in position order.
+pub(super) fn all_events_sql(aggregate_type: &str) -> Sql {
+    Sql::from(format!(
+        "SELECT {STREAM_COLUMNS} FROM events WHERE aggregate_type = $1 \
+         AND position IS NOT NULL ORDER BY position"
+    ))
+    .arg(aggregate_type)
+}
 
 /// A loaded row as cqrs-es reads it.
 pub(super) fn serialized(

@@ -5,10 +5,11 @@
 //! status change is counted here too, as insert-only deltas, by whoever
 //! moves the row.
 
+use super::stream::stream_sql;
 use super::{Conn, Sql};
 use crate::fold::{fold, Projection};
 use crate::model::{NumberRequestView, RecordedEvent};
-use crate::rows::{view_values, EventRow, EVENT_COLUMNS, PHONE_COLUMNS, PROVISIONED, VIEW_COLUMNS};
+use crate::rows::{view_values, EventRow, PHONE_COLUMNS, PROVISIONED, VIEW_COLUMNS};
 use crate::StoreError;
 use cqrs_es::Aggregate;
 use numberdesk_domain::NumberRequest;
@@ -75,15 +76,7 @@ async fn read_stream(
     aggregate_id: &str,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let rows: Vec<EventRow> = conn
-        .fetch_all(
-            Sql::from(format!(
-                "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
-                 ORDER BY sequence",
-                EVENT_COLUMNS.replacen("position", "COALESCE(position, 0) AS position", 1)
-            ))
-            .arg(NumberRequest::TYPE)
-            .arg(aggregate_id),
-        )
+        .fetch_all(stream_sql(NumberRequest::TYPE, aggregate_id, 0))
         .await?;
     rows.into_iter().map(EventRow::into_recorded).collect()
 }
